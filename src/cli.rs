@@ -1,0 +1,249 @@
+//! The command line, as clap definitions only; [`crate::commands`] does the work.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+
+use crate::model::{Status, yaml::parse_date};
+
+const ABOUT: &str = "Write, check and list incident postmortems kept as Markdown in git";
+
+const EXAMPLES: &str = "\
+Examples:
+  pm init my-archive                      start an archive
+  pm new \"Checkout latency spike\" --service checkout-api --severity SEV2
+  pm check                                validate every postmortem
+  pm list --team payments --since 2026-01-01
+
+The archive is the nearest folder holding pm.yaml, from the current folder upwards,
+unless --archive DIR or PM_ARCHIVE names one.";
+
+/// `pm`: incident postmortems as Markdown with YAML front matter.
+#[derive(Debug, Parser)]
+#[command(name = "pm", version, about = ABOUT, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    /// The archive folder (holding pm.yaml); default: found from the current folder upwards.
+    #[arg(long, global = true, env = "PM_ARCHIVE", value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+
+    /// Pretend today is this date (YYYY-MM-DD), for reproducible overdue and future checks.
+    #[arg(long, global = true, env = "PM_TODAY", value_name = "DATE", value_parser = date_arg, hide = true)]
+    pub today: Option<NaiveDate>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an archive: pm.yaml, postmortems/ and a .gitignore for .pm/.
+    #[command(after_help = "\
+Examples:
+  pm init                   make the current folder an archive
+  pm init ops/postmortems   create and set up a new folder
+  pm init --templates       also copy the built-in templates into templates/ for editing")]
+    Init(InitArgs),
+
+    /// Scaffold a new postmortem from a template and print its path.
+    #[command(after_help = "\
+Examples:
+  pm new \"Checkout latency spike after deploy\" --service checkout-api --severity SEV2
+  pm new \"Disk filled on db-3\" --team platform --severity SEV3 --template brief --edit
+  pm new \"Expired certificate caught in staging\" --template near-miss --date 2026-03-14
+  pm new                    on a terminal: asks for the title, services and severity
+  pm new --list-templates")]
+    New(NewArgs),
+
+    /// Validate postmortems and pm.yaml; report every problem with its file, line and column.
+    #[command(after_help = "\
+Examples:
+  pm check                                  the whole archive
+  pm check postmortems/2026                 only files under a folder
+  pm check --format json | jq '.diagnostics[] | select(.level == \"error\")'
+  pm check --deny-warnings                  also fail on warnings (for CI)
+
+Exit status: 0 no errors, 1 errors (or warnings with --deny-warnings), 2 usage error.")]
+    Check(CheckArgs),
+
+    /// List postmortems, newest first, with filters.
+    #[command(after_help = "\
+Examples:
+  pm list
+  pm list --team payments --severity SEV1 --severity SEV2
+  pm list --status published --since 2026-01-01 --until 2026-06-30
+  pm list --format csv > postmortems.csv")]
+    List(ListArgs),
+
+    /// Print a shell completion script.
+    #[command(after_help = "\
+Examples:
+  pm completions bash > ~/.local/share/bash-completion/completions/pm
+  pm completions zsh > \"${fpath[1]}/_pm\"
+  pm completions fish > ~/.config/fish/completions/pm.fish")]
+    Completions {
+        /// The shell.
+        shell: Shell,
+    },
+
+    /// Print a man page (roff): pm's, or one subcommand's.
+    #[command(after_help = "\
+Examples:
+  pm man > ~/.local/share/man/man1/pm.1 && man pm
+  pm man check > ~/.local/share/man/man1/pm-check.1")]
+    Man {
+        /// The subcommand whose page to print; default: pm itself.
+        command: Option<String>,
+    },
+}
+
+/// Arguments of `pm init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to set up (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Also copy the built-in templates into templates/ for editing.
+    #[arg(long)]
+    pub templates: bool,
+}
+
+/// Arguments of `pm new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// One line saying what happened; asked for on a terminal when left out.
+    pub title: Option<String>,
+    /// A service involved (repeatable); its owner becomes a team unless --team is given.
+    #[arg(long = "service", short = 's', value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// An owning team (repeatable).
+    #[arg(long = "team", short = 't', value_name = "TEAM")]
+    pub teams: Vec<String>,
+    /// One of the severities in pm.yaml.
+    #[arg(long, value_name = "SEV")]
+    pub severity: Option<String>,
+    /// The incident date (YYYY-MM-DD); default: today.
+    #[arg(long, value_parser = date_arg, value_name = "DATE")]
+    pub date: Option<NaiveDate>,
+    /// The template to start from.
+    #[arg(long, value_name = "NAME", default_value = crate::templates::DEFAULT_TEMPLATE)]
+    pub template: String,
+    /// Open the new file in $VISUAL or $EDITOR.
+    #[arg(long)]
+    pub edit: bool,
+    /// List the available templates and exit.
+    #[arg(long, conflicts_with_all = ["title", "services", "teams", "severity", "date", "edit"])]
+    pub list_templates: bool,
+}
+
+/// Output formats of `pm check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// `path:line:col: level[code]: message`, for people and editors.
+    Text,
+    /// One JSON object, for programs.
+    Json,
+}
+
+/// Arguments of `pm check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or folders to report on (default: the whole archive).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// Output formats of data commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    /// Aligned columns that fit 100 characters.
+    Table,
+    /// A JSON array.
+    Json,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// Filters shared by the commands that select postmortems.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Only postmortems of this team (repeatable: any of them).
+    #[arg(long = "team", value_name = "TEAM")]
+    pub teams: Vec<String>,
+    /// Only postmortems involving this service (repeatable).
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// Only this severity (repeatable).
+    #[arg(long = "severity", value_name = "SEV")]
+    pub severities: Vec<String>,
+    /// Only this status: draft, in-review, published (repeatable).
+    #[arg(long = "status", value_name = "STATUS", value_parser = status_arg)]
+    pub statuses: Vec<Status>,
+    /// Only postmortems with this tag (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Only incidents on or after this date (YYYY-MM-DD).
+    #[arg(long, value_parser = date_arg, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+    /// Only incidents on or before this date (YYYY-MM-DD).
+    #[arg(long, value_parser = date_arg, value_name = "DATE")]
+    pub until: Option<NaiveDate>,
+}
+
+/// Arguments of `pm list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Which postmortems.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Table)]
+    pub format: DataFormat,
+}
+
+fn date_arg(text: &str) -> Result<NaiveDate, String> {
+    parse_date(text)
+}
+
+fn status_arg(text: &str) -> Result<Status, String> {
+    text.parse::<Status>()
+        .map_err(|invalid| match invalid.hint {
+            Some(hint) => format!("{}; {hint}", invalid.message),
+            None => invalid.message,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_help_shows_an_example() {
+        let cli = Cli::command();
+        for sub in cli.get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(
+                help.contains("pm "),
+                "`pm {}` has no example",
+                sub.get_name()
+            );
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! `pm init`.
+
+use std::fmt::Write as _;
+
+use super::{Context, OK, print};
+use crate::cli::InitArgs;
+use crate::error::Result;
+use crate::scaffold;
+
+/// Sets up an archive and says what it created.
+pub fn run(context: &Context, args: &InitArgs) -> Result<u8> {
+    let dir = context.cwd.join(&args.dir);
+    let report = scaffold::init(&dir, args.templates)?;
+    let mut out = format!(
+        "Initialized a postmortem archive in {}\n",
+        args.dir.display()
+    );
+    for path in &report.created {
+        let _ = writeln!(out, "  created {}", path.display());
+    }
+    for path in &report.kept {
+        let _ = writeln!(out, "  kept    {}", path.display());
+    }
+    out.push_str("\nNext: edit pm.yaml (teams, services, timezone), then run\n  pm new \"What happened, in one line\" --service <id> --severity SEV2\n");
+    print(&out)?;
+    Ok(OK)
+}

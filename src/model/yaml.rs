@@ -1,0 +1,742 @@
+//! YAML read into a small tree that remembers where every key and value came from.
+//!
+//! Front matter and `pm.yaml` are read in two steps: `serde-saphyr` parses the text under a
+//! budget (no anchors or aliases, bounded depth, duplicate keys rejected) into [`Node`]s with
+//! their positions, then [`Fields`] reads a mapping field by field into typed values. Reading
+//! field by field is what lets `pm check` report every bad field of a document at once, each at
+//! its own line, and suggest the key that was meant when one is misspelled.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{Error as SaphyrError, Spanned};
+
+use std::path::Path;
+
+use crate::diagnostic::{Code, Diagnostic, Level, Pos, did_you_mean};
+
+/// Front matter larger than this is refused before it is parsed.
+pub const MAX_YAML_BYTES: usize = 64 * 1024;
+/// Deepest nesting of lists and mappings accepted.
+const MAX_DEPTH: usize = 16;
+
+/// A YAML value and where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Where the value starts, in file coordinates.
+    pub pos: Pos,
+    /// The value.
+    pub value: Value,
+}
+
+/// A YAML value. Scalars keep their text: the typed readers decide what it means.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `~`, `null` or nothing.
+    Null,
+    /// Any scalar: a string, or the source text of a number or boolean.
+    Scalar(String),
+    /// A list.
+    Seq(Vec<Node>),
+    /// A mapping, in source order.
+    Map(Vec<Entry>),
+}
+
+/// One `key: value` of a mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The key's text.
+    pub key: String,
+    /// Where the key starts.
+    pub key_pos: Pos,
+    /// The value.
+    pub value: Node,
+}
+
+impl Value {
+    /// A short noun for messages: "a list", "a mapping", "text", "nothing".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "nothing",
+            Value::Scalar(_) => "text",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// Parses `text`, whose first line is line `first_line` of its file.
+pub fn parse(text: &str, first_line: usize) -> Result<Node, Problem> {
+    let offset = first_line - 1;
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_anchors: 0,
+            max_aliases: 0,
+            max_documents: 1,
+        },
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
+        with_snippet: false,
+    };
+    let raw: Spanned<RawNode> =
+        serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&e, offset))?;
+    Ok(convert(raw, text, offset))
+}
+
+fn yaml_error(error: &SaphyrError, line_offset: usize) -> Problem {
+    let error = error.without_snippet();
+    let pos = error
+        .location()
+        .filter(|l| l.line() > 0)
+        .map_or(Pos::line(line_offset + 1), |l| Pos {
+            line: usize::try_from(l.line()).unwrap_or(usize::MAX) + line_offset,
+            column: usize::try_from(l.column()).unwrap_or(1).max(1),
+        });
+    let text = error.to_string();
+    // serde-saphyr appends " at line L, column C"; we print positions our own way.
+    let bare = text
+        .rfind(" at line ")
+        .map_or(text.as_str(), |i| &text[..i]);
+    let (code, message, hint) = match error {
+        SaphyrError::DuplicateMappingKey { .. } => {
+            let key = bare
+                .strip_prefix("duplicate mapping key: ")
+                .and_then(|rest| rest.split(", set ").next())
+                .unwrap_or("a key");
+            (
+                Code::DuplicateKey,
+                format!("key `{key}` appears more than once"),
+                Some("keep one of them: with two, which one counts would be a guess".to_owned()),
+            )
+        }
+        SaphyrError::Budget { .. } if bare.contains("Anchors") || bare.contains("Aliases") => (
+            Code::Yaml,
+            "YAML anchors and aliases (`&name`, `*name`) are not allowed".to_owned(),
+            Some("write the value out in full".to_owned()),
+        ),
+        SaphyrError::Budget { .. } if bare.contains("Depth") => (
+            Code::Yaml,
+            format!("nested more than {MAX_DEPTH} levels deep"),
+            Some("flatten the structure".to_owned()),
+        ),
+        SaphyrError::Budget { .. } => (
+            Code::Yaml,
+            "too large or too complex to read".to_owned(),
+            Some("front matter holds metadata; move long text into the Markdown body".to_owned()),
+        ),
+        _ => (
+            Code::Yaml,
+            format!("invalid YAML: {bare}"),
+            Some(if bare.contains("tab") {
+                "indent with spaces; YAML does not allow tabs for indentation".to_owned()
+            } else {
+                "check the indentation and quoting on this line and the one before it".to_owned()
+            }),
+        ),
+    };
+    Problem {
+        pos,
+        code,
+        message,
+        hint,
+    }
+}
+
+/// What serde-saphyr hands us: values with their spans, numbers not yet turned into text.
+enum RawNode {
+    Null,
+    Str(String),
+    /// A number or boolean; its text is taken from the source through the span.
+    Other(String),
+    Seq(Vec<Spanned<RawNode>>),
+    Map(Vec<(Spanned<String>, Spanned<RawNode>)>),
+}
+
+impl<'de> Deserialize<'de> for RawNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RawVisitor;
+
+        impl<'de> Visitor<'de> for RawVisitor {
+            type Value = RawNode;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any YAML value")
+            }
+            fn visit_unit<E>(self) -> Result<RawNode, E> {
+                Ok(RawNode::Null)
+            }
+            fn visit_none<E>(self) -> Result<RawNode, E> {
+                Ok(RawNode::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<RawNode, E> {
+                Ok(RawNode::Other(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawNode, E> {
+                Ok(RawNode::Other(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<RawNode, E> {
+                Ok(RawNode::Other(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<RawNode, E> {
+                Ok(RawNode::Other(v.to_string()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RawNode, E> {
+                Ok(RawNode::Str(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<RawNode, E> {
+                Ok(RawNode::Str(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawNode, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(RawNode::Seq(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawNode, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<RawKey>>()? {
+                    let value = map.next_value()?;
+                    entries.push((
+                        Spanned {
+                            value: key.value.0,
+                            referenced: key.referenced,
+                            defined: key.defined,
+                        },
+                        value,
+                    ));
+                }
+                Ok(RawNode::Map(entries))
+            }
+        }
+
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+/// A mapping key: any scalar, read as text (`1: x` has the key `1`).
+struct RawKey(String);
+
+impl<'de> Deserialize<'de> for RawKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match RawNode::deserialize(deserializer)? {
+            RawNode::Str(s) | RawNode::Other(s) => Ok(RawKey(s)),
+            RawNode::Null => Ok(RawKey(String::new())),
+            RawNode::Seq(_) | RawNode::Map(_) => {
+                Err(de::Error::custom("a mapping key must be plain text"))
+            }
+        }
+    }
+}
+
+fn pos_of(location: &serde_saphyr::Location, line_offset: usize) -> Pos {
+    Pos {
+        line: usize::try_from(location.line()).unwrap_or(0).max(1) + line_offset,
+        column: usize::try_from(location.column()).unwrap_or(1).max(1),
+    }
+}
+
+fn convert(raw: Spanned<RawNode>, source: &str, line_offset: usize) -> Node {
+    let pos = pos_of(&raw.referenced, line_offset);
+    let value = match raw.value {
+        RawNode::Null => Value::Null,
+        RawNode::Str(s) => Value::Scalar(s),
+        // `1.10` parses as the float 1.1; a title or tag of `1.10` must stay `1.10`.
+        RawNode::Other(fallback) => {
+            let span = raw.referenced.span();
+            let text = span
+                .byte_offset()
+                .zip(span.byte_len())
+                .and_then(|(start, len)| {
+                    let start = usize::try_from(start).ok()?;
+                    source.get(start..start + usize::try_from(len).ok()?)
+                })
+                .unwrap_or(&fallback);
+            Value::Scalar(text.to_owned())
+        }
+        RawNode::Seq(items) => Value::Seq(
+            items
+                .into_iter()
+                .map(|item| convert(item, source, line_offset))
+                .collect(),
+        ),
+        RawNode::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(key, value)| Entry {
+                    key_pos: pos_of(&key.referenced, line_offset),
+                    key: key.value,
+                    value: convert(value, source, line_offset),
+                })
+                .collect(),
+        ),
+    };
+    Node { pos, value }
+}
+
+/// A problem in YAML text, before it is tied to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where, in file coordinates.
+    pub pos: Pos,
+    /// What kind.
+    pub code: Code,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    fn new(pos: Pos, code: Code, message: String, hint: Option<String>) -> Self {
+        Problem {
+            pos,
+            code,
+            message,
+            hint,
+        }
+    }
+
+    /// The problem as a diagnostic of `level` in the file at `path`.
+    pub fn into_diagnostic(self, path: &Path, level: Level) -> Diagnostic {
+        Diagnostic {
+            path: path.to_path_buf(),
+            pos: self.pos,
+            level,
+            code: self.code,
+            message: self.message,
+            hint: self.hint,
+        }
+    }
+}
+
+/// Why a node could not be read as a value: a message and, maybe, a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// [`Code::InvalidValue`] or [`Code::InvalidTime`].
+    pub code: Code,
+    /// What is wrong with the value.
+    pub message: String,
+    /// What would be accepted.
+    pub hint: Option<String>,
+}
+
+impl Invalid {
+    /// A value of the wrong kind or outside the allowed set.
+    pub fn value(message: impl Into<String>, hint: Option<String>) -> Self {
+        Invalid {
+            code: Code::InvalidValue,
+            message: message.into(),
+            hint,
+        }
+    }
+}
+
+/// A type that can be read from a YAML node.
+pub trait FromNode: Sized {
+    /// Reads the value, or says why it cannot.
+    fn from_node(node: &Node) -> Result<Self, Invalid>;
+}
+
+/// The text of a scalar, or an error naming what was found instead.
+pub fn scalar_text(node: &Node) -> Result<&str, Invalid> {
+    match &node.value {
+        Value::Scalar(s) => Ok(s),
+        other => Err(Invalid::value(
+            format!("expected text, found {}", other.kind()),
+            None,
+        )),
+    }
+}
+
+impl FromNode for String {
+    fn from_node(node: &Node) -> Result<Self, Invalid> {
+        scalar_text(node).map(str::to_owned)
+    }
+}
+
+impl FromNode for u8 {
+    fn from_node(node: &Node) -> Result<Self, Invalid> {
+        let text = scalar_text(node)?;
+        text.parse().map_err(|_| {
+            Invalid::value(
+                format!("`{text}` is not a small whole number"),
+                Some("use a number from 0 to 255".to_owned()),
+            )
+        })
+    }
+}
+
+impl FromNode for bool {
+    fn from_node(node: &Node) -> Result<Self, Invalid> {
+        match scalar_text(node)? {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(Invalid::value(
+                format!("`{other}` is not true or false"),
+                Some("write `true` or `false`".to_owned()),
+            )),
+        }
+    }
+}
+
+impl FromNode for NaiveDate {
+    fn from_node(node: &Node) -> Result<Self, Invalid> {
+        let text = scalar_text(node)?;
+        parse_date(text).map_err(|message| Invalid {
+            code: Code::InvalidTime,
+            message,
+            hint: Some("write a date as YYYY-MM-DD, e.g. 2026-04-01".to_owned()),
+        })
+    }
+}
+
+/// Reads a calendar date written `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let well_formed = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !well_formed {
+        return Err(format!("`{text}` is not a date of the form YYYY-MM-DD"));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a real calendar date"))
+}
+
+/// A list; a single scalar is read as a one-element list, and nothing as an empty one.
+impl<T: FromNode> FromNode for Vec<T> {
+    fn from_node(node: &Node) -> Result<Self, Invalid> {
+        match &node.value {
+            Value::Null => Ok(Vec::new()),
+            Value::Seq(items) => items.iter().map(T::from_node).collect(),
+            Value::Scalar(_) => Ok(vec![T::from_node(node)?]),
+            Value::Map(_) => Err(Invalid::value("expected a list, found a mapping", None)),
+        }
+    }
+}
+
+/// Declares a closed set of kebab-case keywords read from YAML, with a "did you mean" on typos.
+macro_rules! keyword_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)*
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &[$name] = &[$($name::$variant,)*];
+            /// The spelling of every value, in order.
+            pub const NAMES: &[&str] = &[$($text,)*];
+
+            /// The value's spelling in documents.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::model::yaml::Invalid;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)*
+                    _ => Err($crate::model::yaml::Invalid::value(
+                        format!("`{s}` is not a valid {}", $crate::model::yaml::describe(stringify!($name))),
+                        Some($crate::diagnostic::allowed_values_hint(s, $name::NAMES)),
+                    )),
+                }
+            }
+        }
+
+        impl $crate::model::yaml::FromNode for $name {
+            fn from_node(node: &$crate::model::yaml::Node) -> Result<Self, $crate::model::yaml::Invalid> {
+                $crate::model::yaml::scalar_text(node)?.parse()
+            }
+        }
+    };
+}
+pub(crate) use keyword_enum;
+
+/// `ActionStatus` → "action status", for messages.
+#[doc(hidden)]
+pub fn describe(type_name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in type_name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// Reads the fields of one mapping, remembering which keys were asked for so that every
+/// other key can be reported as unknown, with the closest known key as a suggestion.
+pub struct Fields<'a> {
+    entries: &'a [Entry],
+    pos: Pos,
+    what: &'static str,
+    known: Vec<&'static str>,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Fields<'a> {
+    /// Starts reading `node`, a mapping described as `what` in messages ("front matter",
+    /// "action item"). A node that is not a mapping yields one problem and no fields.
+    pub fn new(node: &'a Node, what: &'static str) -> Self {
+        let mut fields = Fields {
+            entries: &[],
+            pos: node.pos,
+            what,
+            known: Vec::new(),
+            problems: Vec::new(),
+        };
+        match &node.value {
+            Value::Map(entries) => fields.entries = entries,
+            other => fields.problems.push(Problem::new(
+                node.pos,
+                Code::InvalidValue,
+                format!(
+                    "expected the {what} to be a mapping of `key: value`, found {}",
+                    other.kind()
+                ),
+                None,
+            )),
+        }
+        fields
+    }
+
+    /// Where the mapping starts.
+    pub fn pos(&self) -> Pos {
+        self.pos
+    }
+
+    /// The raw node of `key`, if present and not null; marks the key as known.
+    pub fn node(&mut self, key: &'static str) -> Option<&'a Node> {
+        self.known.push(key);
+        self.entries
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| &e.value)
+            .filter(|n| n.value != Value::Null)
+    }
+
+    /// An optional field; a present but invalid value is reported and read as absent.
+    pub fn optional<T: FromNode>(&mut self, key: &'static str) -> Option<T> {
+        let node = self.node(key)?;
+        self.read(key, node)
+    }
+
+    /// A required field: absent, null or blank text is reported as missing.
+    pub fn required<T: FromNode>(&mut self, key: &'static str) -> Option<T> {
+        match self.node(key) {
+            Some(node) if !matches!(&node.value, Value::Scalar(s) if s.trim().is_empty()) => {
+                self.read(key, node)
+            }
+            _ => {
+                self.problems.push(Problem::new(
+                    self.pos,
+                    Code::MissingField,
+                    format!("the {} has no `{key}`", self.what),
+                    Some(format!("add `{key}:` with a value")),
+                ));
+                None
+            }
+        }
+    }
+
+    fn read<T: FromNode>(&mut self, key: &str, node: &Node) -> Option<T> {
+        match T::from_node(node) {
+            Ok(value) => Some(value),
+            Err(invalid) => {
+                self.problems.push(Problem::new(
+                    node.pos,
+                    invalid.code,
+                    format!("`{key}`: {}", invalid.message),
+                    invalid.hint,
+                ));
+                None
+            }
+        }
+    }
+
+    /// A list field that may be absent; each element is reported on its own when invalid.
+    pub fn list<T: FromNode>(&mut self, key: &'static str) -> Vec<T> {
+        self.optional(key).unwrap_or_default()
+    }
+
+    /// Reports a problem found while interpreting a field's value.
+    pub fn report(&mut self, pos: Pos, invalid: Invalid) {
+        self.problems.push(Problem::new(
+            pos,
+            invalid.code,
+            invalid.message,
+            invalid.hint,
+        ));
+    }
+
+    /// A list of mappings, each read by `read` as a `what`; their problems join this reader's.
+    /// Items that `read` cannot make anything of are left out.
+    pub fn items<T>(
+        &mut self,
+        key: &'static str,
+        what: &'static str,
+        read: fn(&mut Fields<'_>) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(node) = self.node(key) else {
+            return Vec::new();
+        };
+        let Value::Seq(nodes) = &node.value else {
+            self.report(
+                node.pos,
+                Invalid::value(
+                    format!("`{key}`: expected a list, found {}", node.value.kind()),
+                    Some(format!(
+                        "write each {what} on its own line starting with `- `"
+                    )),
+                ),
+            );
+            return Vec::new();
+        };
+        let mut items = Vec::new();
+        for node in nodes {
+            let mut fields = Fields::new(node, what);
+            if let Some(item) = read(&mut fields) {
+                items.push(item);
+            }
+            self.problems.extend(fields.finish());
+        }
+        items
+    }
+
+    /// Reports every key never asked for and returns all problems found, in file order.
+    pub fn finish(mut self) -> Vec<Problem> {
+        for entry in self.entries {
+            if !self.known.contains(&entry.key.as_str()) {
+                let hint = match did_you_mean(&entry.key, self.known.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => format!("known keys: {}", self.known.join(", ")),
+                };
+                self.problems.push(Problem::new(
+                    entry.key_pos,
+                    Code::UnknownKey,
+                    format!("unknown key `{}` in the {}", entry.key, self.what),
+                    Some(hint),
+                ));
+            }
+        }
+        self.problems.sort_by_key(|p| p.pos);
+        self.problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map_entry<'a>(node: &'a Node, key: &str) -> &'a Node {
+        let Value::Map(entries) = &node.value else {
+            panic!("not a map")
+        };
+        &entries.iter().find(|e| e.key == key).unwrap().value
+    }
+
+    #[test]
+    fn keeps_positions_offset_to_the_file() {
+        let node = parse("id: x\ntitle: hello\n", 2).unwrap();
+        assert_eq!(map_entry(&node, "title").pos, Pos { line: 3, column: 8 });
+    }
+
+    #[test]
+    fn numbers_keep_their_source_text() {
+        let node = parse("a: 1.10\nb: 007\nc: 1_000\nd: true\n", 1).unwrap();
+        for (key, text) in [("a", "1.10"), ("b", "007"), ("c", "1_000"), ("d", "true")] {
+            assert_eq!(map_entry(&node, key).value, Value::Scalar(text.to_owned()));
+        }
+    }
+
+    #[test]
+    fn yaml_one_one_booleans_stay_text() {
+        let node = parse("title: no\n", 1).unwrap();
+        assert_eq!(
+            map_entry(&node, "title").value,
+            Value::Scalar("no".to_owned())
+        );
+    }
+
+    #[test]
+    fn rejects_duplicate_keys_at_the_second_one() {
+        let err = parse("visibility: public\nvisibility: internal\n", 2).unwrap_err();
+        assert_eq!(err.code, Code::DuplicateKey);
+        assert_eq!(err.pos.line, 3);
+        assert!(err.message.contains("`visibility`"), "{}", err.message);
+    }
+
+    #[test]
+    fn rejects_anchors_aliases_and_deep_nesting() {
+        let err = parse("a: &x [1]\nb: *x\n", 1).unwrap_err();
+        assert!(err.message.contains("anchors"), "{}", err.message);
+        let deep = format!("a: {}{}", "[".repeat(20), "]".repeat(20));
+        assert!(parse(&deep, 1).unwrap_err().message.contains("nested"));
+    }
+
+    #[test]
+    fn rejects_tabs_with_a_hint() {
+        let err = parse("a:\n\t- b\n", 1).unwrap_err();
+        assert_eq!(err.code, Code::Yaml);
+        assert!(err.hint.unwrap().contains("tabs"));
+    }
+
+    #[test]
+    fn fields_report_unknown_keys_with_a_suggestion() {
+        let node = parse("title: x\nserverity: SEV2\n", 2).unwrap();
+        let mut fields = Fields::new(&node, "front matter");
+        let _: Option<String> = fields.required("title");
+        let _: Option<String> = fields.optional("severity");
+        let problems = fields.finish();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, Code::UnknownKey);
+        assert_eq!(problems[0].pos.line, 3);
+        assert_eq!(
+            problems[0].hint.as_deref(),
+            Some("did you mean `severity`?")
+        );
+    }
+
+    #[test]
+    fn dates_must_be_real() {
+        assert!(parse_date("2026-04-01").is_ok());
+        assert!(
+            parse_date("2026-13-45")
+                .unwrap_err()
+                .contains("real calendar date")
+        );
+        assert!(parse_date("2026-4-1").is_err());
+        assert!(parse_date("next week").is_err());
+    }
+
+    #[test]
+    fn a_scalar_reads_as_a_one_element_list() {
+        let node = parse("teams: payments\n", 1).unwrap();
+        let teams = Vec::<String>::from_node(map_entry(&node, "teams")).unwrap();
+        assert_eq!(teams, ["payments"]);
+    }
+}

@@ -1,0 +1,273 @@
+//! Templates: the built-in ones embedded in the binary, and the archive's own in `templates/`.
+//!
+//! This is the only module that knows both. A file in the archive's `templates/postmortem/`
+//! with the name of a built-in template replaces it; other names add templates.
+//!
+//! A postmortem template is Markdown rendered with tera, optionally opened by front matter
+//! of template settings:
+//!
+//! ```markdown
+//! ---
+//! description: A short write-up for SEV3 and SEV4 incidents
+//! severity: SEV3          # default when `pm new` gets no --severity
+//! kind: incident
+//! tags: [database]
+//! ---
+//! ## Summary
+//! <!-- Guidance for the writer, in HTML comments. -->
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diagnostic::Level;
+use crate::error::{Error, Result};
+use crate::model::Kind;
+use crate::model::split::split;
+use crate::model::yaml::{self, Fields, Problem, Value};
+
+/// Where the archive keeps its templates, relative to its root.
+pub const TEMPLATES_DIR: &str = "templates";
+/// The sub-folder of postmortem templates.
+pub const POSTMORTEM_DIR: &str = "postmortem";
+/// The template `pm new` uses without `--template`.
+pub const DEFAULT_TEMPLATE: &str = "standard";
+
+/// The built-in templates: path under `templates/`, and contents.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "postmortem/standard.md",
+        include_str!("../templates/postmortem/standard.md"),
+    ),
+    (
+        "postmortem/brief.md",
+        include_str!("../templates/postmortem/brief.md"),
+    ),
+    (
+        "postmortem/near-miss.md",
+        include_str!("../templates/postmortem/near-miss.md"),
+    ),
+    (
+        "postmortem/security.md",
+        include_str!("../templates/postmortem/security.md"),
+    ),
+];
+
+/// Where a template came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Embedded in `pm`.
+    BuiltIn,
+    /// A file in the archive.
+    File(PathBuf),
+}
+
+/// A postmortem template, ready to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostmortemTemplate {
+    /// Its name, the file name without `.md`.
+    pub name: String,
+    /// One line saying when to use it.
+    pub description: String,
+    /// The severity a new document gets when none is given.
+    pub severity: Option<String>,
+    /// The kind a new document gets.
+    pub kind: Kind,
+    /// Tags a new document starts with.
+    pub tags: Vec<String>,
+    /// The tera source of the body.
+    pub body: String,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// What a postmortem template's body can use.
+#[derive(Debug, Clone, Serialize)]
+pub struct BodyContext<'a> {
+    /// The new document's id.
+    pub id: &'a str,
+    /// Its title.
+    pub title: &'a str,
+    /// The incident date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Its severity.
+    pub severity: &'a str,
+    /// Its kind.
+    pub kind: &'a str,
+    /// Its teams.
+    pub teams: &'a [String],
+    /// Its services.
+    pub services: &'a [String],
+    /// Its authors.
+    pub authors: &'a [String],
+    /// The archive's timezone name.
+    pub timezone: &'a str,
+}
+
+impl PostmortemTemplate {
+    /// Renders the body for a new document.
+    pub fn render(&self, context: &BodyContext<'_>) -> Result<String> {
+        let context = tera::Context::from_serialize(context).map_err(|e| self.error(&e))?;
+        tera::Tera::one_off(&self.body, &context, false).map_err(|e| self.error(&e))
+    }
+
+    fn error(&self, error: &dyn std::error::Error) -> Error {
+        let mut message = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            let _ = write!(message, ": {cause}");
+            source = cause.source();
+        }
+        Error::Template {
+            name: match &self.origin {
+                Origin::BuiltIn => format!("{} (built in)", self.name),
+                Origin::File(path) => path.display().to_string(),
+            },
+            message,
+        }
+    }
+}
+
+/// Every postmortem template: built-in ones, replaced or joined by those in `root/templates/`.
+pub fn postmortem_templates(root: Option<&Path>) -> Result<BTreeMap<String, PostmortemTemplate>> {
+    let mut templates = BTreeMap::new();
+    for (path, text) in BUILT_IN {
+        if let Some(file) = path.strip_prefix("postmortem/") {
+            let name = file.trim_end_matches(".md");
+            let template = parse(name, text, Origin::BuiltIn)?;
+            templates.insert(name.to_owned(), template);
+        }
+    }
+    let Some(root) = root else {
+        return Ok(templates);
+    };
+    let dir = root.join(TEMPLATES_DIR).join(POSTMORTEM_DIR);
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(templates),
+        Err(e) => return Err(Error::io("cannot read", dir, e)),
+    };
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io("cannot read", &dir, e))?.path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".md"))
+            .filter(|n| !n.starts_with('.'))
+        else {
+            continue;
+        };
+        let text = fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        templates.insert(name.to_owned(), parse(name, &text, Origin::File(shown))?);
+    }
+    Ok(templates)
+}
+
+/// Parses a template's text: optional front matter of settings, then the tera body.
+fn parse(name: &str, text: &str, origin: Origin) -> Result<PostmortemTemplate> {
+    let mut template = PostmortemTemplate {
+        name: name.to_owned(),
+        description: String::new(),
+        severity: None,
+        kind: Kind::Incident,
+        tags: Vec::new(),
+        body: text.strip_prefix('\u{feff}').unwrap_or(text).to_owned(),
+        origin,
+    };
+    if !template.body.starts_with("---") {
+        return Ok(template);
+    }
+    let shown = match &template.origin {
+        Origin::BuiltIn => PathBuf::from(format!("templates/postmortem/{name}.md")),
+        Origin::File(path) => path.clone(),
+    };
+    let fail = |problem: Problem| Error::Config {
+        diagnostics: vec![problem.into_diagnostic(&shown, Level::Error)],
+    };
+    let parts = split(text).map_err(fail)?;
+    let root = yaml::parse(parts.yaml, parts.yaml_line).map_err(fail)?;
+    if root.value != Value::Null {
+        let mut f = Fields::new(&root, "template settings");
+        template.description = f.optional("description").unwrap_or_default();
+        template.severity = f.optional("severity");
+        template.kind = f.optional("kind").unwrap_or(Kind::Incident);
+        template.tags = f.list("tags");
+        if let Some(problem) = f.finish().into_iter().next() {
+            return Err(fail(problem));
+        }
+    }
+    parts.body.clone_into(&mut template.body);
+    Ok(template)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context<'a>() -> BodyContext<'a> {
+        BodyContext {
+            id: "2026-03-14-x",
+            title: "{{ 7*7 }} <b>",
+            date: "2026-03-14".into(),
+            severity: "SEV2",
+            kind: "incident",
+            teams: &[],
+            services: &[],
+            authors: &[],
+            timezone: "Europe/Berlin",
+        }
+    }
+
+    #[test]
+    fn every_built_in_template_parses_and_renders() {
+        let templates = postmortem_templates(None).unwrap();
+        assert_eq!(
+            templates.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["brief", "near-miss", "security", "standard"]
+        );
+        for template in templates.values() {
+            assert!(!template.description.is_empty(), "{}", template.name);
+            let body = template.render(&context()).unwrap();
+            assert!(body.starts_with("## Summary"), "{}", template.name);
+            assert!(body.contains("Europe/Berlin"), "{}", template.name);
+        }
+        assert_eq!(templates["near-miss"].kind, Kind::NearMiss);
+        assert_eq!(templates["brief"].severity.as_deref(), Some("SEV3"));
+    }
+
+    #[test]
+    fn values_are_inserted_literally_not_evaluated() {
+        let template = parse("t", "# {{ title }}\n", Origin::BuiltIn).unwrap();
+        assert_eq!(template.render(&context()).unwrap(), "# {{ 7*7 }} <b>\n");
+    }
+
+    #[test]
+    fn a_broken_template_is_an_error_naming_it() {
+        let template = parse(
+            "t",
+            "{{ oops(\n",
+            Origin::File("templates/postmortem/t.md".into()),
+        )
+        .unwrap();
+        let err = template.render(&context()).unwrap_err().to_string();
+        assert!(
+            err.starts_with("template templates/postmortem/t.md:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_settings_are_rejected() {
+        let err = parse("t", "---\nseverty: SEV2\n---\nbody\n", Origin::BuiltIn).unwrap_err();
+        assert!(
+            err.to_string().contains("did you mean `severity`?"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,339 @@
+//! `pm check`: the example archive is clean, and every rule finds what it should, where it is.
+
+use serde_json::Value;
+
+use crate::sandbox::{Sandbox, pm_in, repo, stderr, stdout};
+
+/// Checks the sandbox and returns (exit code, `[(line, level, code)]` of `file`'s diagnostics).
+fn findings(sandbox: &Sandbox, file: &str) -> (i32, Vec<(u64, String, String)>) {
+    let output = sandbox
+        .pm()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == file)
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["level"].as_str().unwrap().to_owned(),
+                d["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    (output.status.code().unwrap(), found)
+}
+
+fn diag(line: u64, level: &str, code: &str) -> (u64, String, String) {
+    (line, level.to_owned(), code.to_owned())
+}
+
+const PUBLISHED: &str = "\
+---
+id: 2026-03-14-db-failover
+title: Database failover
+status: published
+visibility: public
+severity: SEV2
+teams: [platform]
+services: [kubernetes]
+summary: Writes failed for nine minutes.
+started_at: 2026-03-14T09:12:00+01:00
+resolved_at: 2026-03-14T10:30:00+01:00
+---
+## Summary
+Writes failed.
+
+## Impact
+Nine minutes of failed writes.
+
+## Timeline
+| Time | Event |
+|---|---|
+| 09:12 | Failover |
+
+## Root cause and contributing factors
+A slow disk.
+";
+
+#[test]
+fn the_example_archive_has_no_errors() {
+    let output = pm_in(&repo())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["files"], 14);
+    assert_eq!(report["errors"], 0);
+    // As of 2026-11-28, 16 open action items are past due (counted by hand from the files);
+    // they are the only warnings.
+    assert_eq!(report["warnings"], 16);
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.iter().all(|c| *c == "action-overdue"), "{codes:?}");
+}
+
+#[test]
+fn deny_warnings_fails_on_warnings() {
+    pm_in(&repo())
+        .args(["check", "--deny-warnings"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_clean_published_document_passes() {
+    let sandbox = Sandbox::init();
+    sandbox.write("postmortems/2026/2026-03-14-db-failover.md", PUBLISHED);
+    let (code, found) = findings(&sandbox, "postmortems/2026/2026-03-14-db-failover.md");
+    assert_eq!((code, found), (0, vec![]));
+}
+
+#[test]
+fn published_documents_need_their_fields_and_sections() {
+    let sandbox = Sandbox::init();
+    let text = PUBLISHED
+        .replace("summary: Writes failed for nine minutes.\n", "")
+        .replace("services: [kubernetes]\n", "")
+        .replace(
+            "## Impact\nNine minutes of failed writes.\n",
+            "## Impact\n<!-- to be written -->\n",
+        )
+        .replace("## Root cause and contributing factors\nA slow disk.\n", "");
+    sandbox.write("postmortems/2026/2026-03-14-db-failover.md", &text);
+    let (code, found) = findings(&sandbox, "postmortems/2026/2026-03-14-db-failover.md");
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        [
+            diag(1, "error", "missing-field"),
+            diag(1, "error", "missing-field"),
+            diag(11, "error", "missing-section"),
+            diag(14, "error", "empty-section"),
+        ]
+    );
+
+    // The same document as a draft is fine: it is still being written.
+    sandbox.write(
+        "postmortems/2026/2026-03-14-db-failover.md",
+        text.replace("status: published", "status: draft"),
+    );
+    assert_eq!(
+        findings(&sandbox, "postmortems/2026/2026-03-14-db-failover.md"),
+        (0, vec![])
+    );
+}
+
+#[test]
+fn times_must_be_in_order_and_in_the_past() {
+    let sandbox = Sandbox::init();
+    let text = PUBLISHED.replace(
+        "resolved_at: 2026-03-14T10:30:00+01:00\n",
+        "detected_at: 2026-03-14T09:00:00+01:00\nresolved_at: 2027-01-01T10:30:00+01:00\n",
+    );
+    sandbox.write("postmortems/2026/2026-03-14-db-failover.md", text);
+    let (_, found) = findings(&sandbox, "postmortems/2026/2026-03-14-db-failover.md");
+    assert_eq!(
+        found,
+        [
+            diag(11, "error", "time-order"),
+            diag(12, "error", "future-time")
+        ]
+    );
+}
+
+#[test]
+fn teams_services_and_severities_must_be_known() {
+    let sandbox = Sandbox::init();
+    let text = PUBLISHED
+        .replace("teams: [platform]", "teams: [platform, paymnts]")
+        .replace(
+            "services: [kubernetes]",
+            "services:\n  - kubernetes\n  - kubernets",
+        )
+        .replace("severity: SEV2", "severity: SEV9");
+    sandbox.write("postmortems/2026/2026-03-14-db-failover.md", &text);
+    let output = sandbox.pm().arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    let path = "postmortems/2026/2026-03-14-db-failover.md";
+    assert!(out.contains(&format!("{path}:6:11: error[unknown-severity]: `SEV9` is not a severity defined in pm.yaml\n  hint: allowed: `SEV1`, `SEV2`, `SEV3`, `SEV4`")), "{out}");
+    assert!(
+        out.contains(&format!("{path}:7:19: error[unknown-team]")),
+        "{out}"
+    );
+    assert!(out.contains("hint: did you mean `payments`?"), "{out}");
+    assert!(
+        out.contains(&format!("{path}:10:5: error[unknown-service]")),
+        "{out}"
+    );
+    assert!(out.contains("hint: did you mean `kubernetes`?"), "{out}");
+}
+
+#[test]
+fn action_items_need_owner_and_due_date_once_published_and_are_flagged_when_overdue() {
+    let sandbox = Sandbox::init();
+    let items = "action_items:\n  - title: Alert on write errors\n    due: 2026-04-01\n  - title: Faster failover\n    owner: Ana\n    due: 2026-04-01\n    status: done\n  - title: Runbook\n    owner: Bo\n    status: wont-do\n";
+    let text = PUBLISHED.replace("---\n## Summary", &format!("{items}---\n## Summary"));
+    sandbox.write("postmortems/2026/2026-03-14-db-failover.md", &text);
+    let (code, found) = findings(&sandbox, "postmortems/2026/2026-03-14-db-failover.md");
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        [
+            diag(13, "error", "action-owner"),
+            diag(14, "warning", "action-overdue"),
+            diag(19, "error", "action-due"),
+        ]
+    );
+    // In a draft, the missing owner and due date are warnings.
+    sandbox.write(
+        "postmortems/2026/2026-03-14-db-failover.md",
+        text.replace("status: published", "status: draft"),
+    );
+    let (code, found) = findings(&sandbox, "postmortems/2026/2026-03-14-db-failover.md");
+    assert_eq!(code, 0);
+    assert!(
+        found.iter().all(|(_, level, _)| level == "warning"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn ids_must_be_unique_and_related_ids_must_exist() {
+    let sandbox = Sandbox::init();
+    sandbox.write(
+        "postmortems/2026/2026-03-14-db-failover.md",
+        PUBLISHED.replace(
+            "summary:",
+            "related: [2026-03-14-db-failover-2, 2025-01-01-nope]\nsummary:",
+        ),
+    );
+    sandbox.write("postmortems/archive/2026-03-14-db-failover.md", PUBLISHED);
+    let (code, found) = findings(&sandbox, "postmortems/2026/2026-03-14-db-failover.md");
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        [
+            diag(9, "error", "unknown-related"),
+            diag(9, "error", "unknown-related")
+        ]
+    );
+    let (_, found) = findings(&sandbox, "postmortems/archive/2026-03-14-db-failover.md");
+    assert_eq!(found, [diag(2, "error", "duplicate-id")]);
+}
+
+#[test]
+fn blame_wording_is_a_warning_at_its_position_but_not_in_code() {
+    let sandbox = Sandbox::init();
+    let text = PUBLISHED.replace(
+        "A slow disk.\n",
+        "A slow disk. The operator was careless.\n\n```\ncareless = true\n```\n",
+    );
+    sandbox.write("postmortems/2026/2026-03-14-db-failover.md", &text);
+    let output = sandbox.pm().arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let out = stdout(&output);
+    assert_eq!(out.matches("blame-wording").count(), 1, "{out}");
+    assert!(
+        out.contains("2026-03-14-db-failover.md:25:31: warning[blame-wording]: \"careless\""),
+        "{out}"
+    );
+
+    sandbox.write("pm.yaml", sandbox.read("pm.yaml") + "blame_words: []\n");
+    assert!(!stdout(&sandbox.pm().arg("check").output().unwrap()).contains("blame-wording"));
+}
+
+#[test]
+fn reports_every_problem_of_every_file_and_keeps_going() {
+    let sandbox = Sandbox::init();
+    sandbox.write("postmortems/a/2026-01-01-a.md", "no front matter\n");
+    sandbox.write("postmortems/b/2026-01-02-b.md", "---\nid: 2026-01-02-b\ntitle: B\nstatus: draft\nseverity: SEV3\nserverity: SEV2\nkind: accident\n---\n");
+    sandbox.write(
+        "postmortems/c/2026-01-03-c.md",
+        PUBLISHED.replace("2026-03-14-db-failover", "2026-01-03-c"),
+    );
+    let output = sandbox.pm().arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&output));
+    assert!(stderr(&output).contains("checked 3 files: 3 errors, 0 warnings"));
+}
+
+#[test]
+fn paths_narrow_the_report_and_files_outside_the_archive_can_be_checked() {
+    let sandbox = Sandbox::init();
+    sandbox.write("postmortems/a/2026-01-01-a.md", "no front matter\n");
+    sandbox.write("postmortems/c/2026-03-14-db-failover.md", PUBLISHED);
+    let output = sandbox
+        .pm()
+        .args(["check", "postmortems/c"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).contains("checked 1 file: 0 errors"));
+
+    sandbox.write(
+        "drafts/2026-02-02-outside.md",
+        "---\nid: 2026-02-02-outside\ntitle: T\nstatus: draft\nseverity: SEV7\n---\n",
+    );
+    let output = sandbox
+        .pm()
+        .args(["check", "drafts/2026-02-02-outside.md"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("drafts/2026-02-02-outside.md:5:11: error[unknown-severity]"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = sandbox.pm().args(["check", "nope.md"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot check nope.md"));
+}
+
+#[test]
+fn problems_in_pm_yaml_are_reported_with_their_line() {
+    let sandbox = Sandbox::init();
+    let config = sandbox
+        .read("pm.yaml")
+        .replace("owner: platform, tier: 1 }", "owner: platfrom, tier: 1 }");
+    sandbox.write("pm.yaml", config + "serverities: []\n");
+    let output = sandbox.pm().arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(
+        out.contains(
+            "pm.yaml:27:5: error[unknown-team]: service `kubernetes` is owned by `platfrom`"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("hint: did you mean `platform`?"), "{out}");
+    assert!(out.contains("error[unknown-key]: unknown key `serverities` in the pm.yaml\n  hint: did you mean `severities`?"), "{out}");
+}
+
+#[test]
+fn unreadable_pm_yaml_stops_every_command_with_its_line() {
+    let sandbox = Sandbox::init();
+    sandbox.write("pm.yaml", "title: x\nteams:\n\t- id: a\n");
+    for command in ["check", "list"] {
+        let output = sandbox.pm().arg(command).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let err = stderr(&output);
+        assert!(
+            err.contains("pm.yaml:3:") && err.contains("error[yaml]"),
+            "{err}"
+        );
+        assert!(err.contains("hint: indent with spaces"), "{err}");
+    }
+}

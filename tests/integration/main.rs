@@ -1,0 +1,12 @@
+//! Integration tests: the real `pm` binary on real files in temporary folders.
+
+mod sandbox;
+
+mod bad_input;
+mod check;
+mod init;
+mod list;
+mod new;
+mod readme;
+mod roundtrip;
+mod shell;
