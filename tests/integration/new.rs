@@ -324,3 +324,45 @@ fn edit_opens_the_editor_on_the_new_file() {
         "the file is kept"
     );
 }
+
+/// On a terminal, `pm new` without a title asks for the title, the services and the severity.
+/// `script` (util-linux) gives `pm` a pseudo-terminal; the keys are typed into it one answer
+/// at a time.
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_terminal_it_asks_for_title_services_and_severity() {
+    use std::io::Write;
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let sandbox = Sandbox::init();
+    let pm = env!("CARGO_BIN_EXE_pm");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &format!("'{pm}' new"), "/dev/null"])
+        .current_dir(sandbox.path())
+        .env("PM_TODAY", "2026-04-01")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("TERM", "xterm")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("`script` from util-linux is installed");
+    let mut keys = child.stdin.take().unwrap();
+    // Title; then the services list: down to payment-gateway, select, confirm; then the
+    // severity list: down once from SEV1 to SEV2, confirm.
+    for answer in ["Card payments fail: \"503\"\r", "\x1b[B \r", "\x1b[B\r"] {
+        std::thread::sleep(Duration::from_millis(700));
+        keys.write_all(answer.as_bytes()).unwrap();
+        keys.flush().unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(700));
+    drop(keys);
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stdout(&output));
+    let doc = listed(&sandbox, "2026-04-01-card-payments-fail-503");
+    assert_eq!(doc["title"], "Card payments fail: \"503\"");
+    assert_eq!(doc["services"], serde_json::json!(["payment-gateway"]));
+    assert_eq!(doc["teams"], serde_json::json!(["payments"]));
+    assert_eq!(doc["severity"], "SEV2");
+}
