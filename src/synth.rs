@@ -175,19 +175,14 @@ pub fn document(n: usize, seed: u64) -> (String, i32) {
             .replace(|c: char| !c.is_ascii_alphanumeric(), "")
     );
     let status = rng.pick(STATUSES);
-    let (hour, detect, mitigate, resolve) = (
-        rng.below(20),
-        1 + rng.below(40),
-        5 + rng.below(120),
-        30 + rng.below(600),
-    );
+    // Impact starts early enough for every time to fall on the same day, in order.
+    let hour = rng.below(13);
+    let detect = 1 + rng.below(40);
+    let mitigate = detect + rng.below(120);
+    let resolve = mitigate + rng.below(480);
     let at = |minutes: usize| {
         let total = hour * 60 + minutes;
-        format!(
-            "{date}T{:02}:{:02}:00+01:00",
-            (total / 60).min(23),
-            total % 60
-        )
+        format!("{date}T{:02}:{:02}:00+01:00", total / 60, total % 60)
     };
     let mut out = format!(
         "---\nid: {id}\ntitle: {symptom} on {service} in {place}\nstatus: {status}\nvisibility: {}\nseverity: SEV{}\nkind: incident\nteams: [{team}]\nservices: [{service}]\ntags: [{}, {}]\nauthors: [{}]\nsummary: >\n  {symptom} affected {service} in {place} for {resolve} minutes.\nstarted_at: {}\ndetected_at: {}\nmitigated_at: {}\nresolved_at: {}\ntrigger: {}\ndetection: {}\naction_items:\n",
@@ -201,8 +196,8 @@ pub fn document(n: usize, seed: u64) -> (String, i32) {
         rng.pick(&["database", "network", "deploy", "capacity"]),
         rng.pick(PEOPLE),
         at(0),
-        at(detect.min(mitigate)),
-        at(mitigate.min(resolve)),
+        at(detect),
+        at(mitigate),
         at(resolve),
         rng.pick(TRIGGERS),
         rng.pick(DETECTIONS),
@@ -296,9 +291,9 @@ mod tests {
         assert_eq!(document(7, 1), document(7, 1));
         assert_ne!(document(7, 1), document(7, 2));
         let dir = tempfile::tempdir().unwrap();
-        generate(dir.path(), 50, 42).unwrap();
+        generate(dir.path(), 300, 42).unwrap();
         let archive = Archive::open(dir.path()).unwrap();
-        assert_eq!(archive.documents.len(), 50);
+        assert_eq!(archive.documents.len(), 300);
         let clock = Clock {
             now: chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
             today: chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),

@@ -105,7 +105,11 @@ fn time_order(doc: &Postmortem, clock: Clock, out: &mut Vec<Diagnostic>) {
                     &doc.path,
                     at(doc, field),
                     Code::TimeOrder,
-                    format!("`{field}` ({time}) is before `{before}` ({earlier})"),
+                    format!(
+                        "`{field}` ({}) is before `{before}` ({})",
+                        time.to_rfc3339(),
+                        earlier.to_rfc3339()
+                    ),
                 )
                 .with_hint(
                     "times must run started_at <= detected_at <= mitigated_at <= resolved_at; \
@@ -119,7 +123,7 @@ fn time_order(doc: &Postmortem, clock: Clock, out: &mut Vec<Diagnostic>) {
                     &doc.path,
                     at(doc, field),
                     Code::FutureTime,
-                    format!("`{field}` ({time}) is in the future"),
+                    format!("`{field}` ({}) is in the future", time.to_rfc3339()),
                 )
                 .with_hint("check the year, the date and the offset"),
             );
@@ -308,22 +312,37 @@ fn blame_wording(doc: &Postmortem, outline: &Outline, config: &Config, out: &mut
     if config.blame_words.is_empty() {
         return;
     }
+    // ASCII lower-casing keeps every byte where it was, so offsets stay valid in the body.
+    let body = doc.body.to_ascii_lowercase();
     let phrases: Vec<String> = config
         .blame_words
         .iter()
-        .map(|w| w.to_lowercase())
+        .map(|w| w.to_ascii_lowercase())
         .collect();
-    let lines = LineIndex::new(&doc.body);
-    for run in outline.prose.iter().cloned() {
-        let text = doc.body[run.clone()].to_lowercase();
-        // Lower-casing can change byte lengths outside ASCII; only trust offsets when it did not.
-        let same_layout = text.len() == run.len();
-        for phrase in &phrases {
-            for (offset, _) in text.match_indices(phrase.as_str()) {
-                if !is_whole_word(&text, offset, phrase.len()) {
+    let mut first_bytes = [false; 256];
+    for phrase in &phrases {
+        if let Some(&b) = phrase.as_bytes().first() {
+            first_bytes[usize::from(b)] = true;
+        }
+    }
+    let mut lines = None;
+    // One pass over the words of the prose, trying each phrase where a word starts: much
+    // cheaper than searching the whole body once per phrase.
+    for run in &outline.prose {
+        let mut previous_is_word = false;
+        for (at, c) in body[run.clone()].char_indices() {
+            let at = run.start + at;
+            let starts_word = c.is_alphanumeric() && !previous_is_word;
+            previous_is_word = c.is_alphanumeric();
+            if !starts_word || !first_bytes[usize::from(body.as_bytes()[at])] {
+                continue;
+            }
+            let rest = &body[at..run.end];
+            for phrase in phrases.iter().filter(|p| rest.starts_with(p.as_str())) {
+                if !is_whole_word(&body, at, phrase.len()) {
                     continue;
                 }
-                let at = run.start + if same_layout { offset } else { 0 };
+                let lines = lines.get_or_insert_with(|| LineIndex::new(&doc.body));
                 let pos = Pos {
                     line: doc.body_line + lines.line(at) - 1,
                     column: lines.column(at),
