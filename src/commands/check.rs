@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{Context, FINDINGS, OK, note, print, style};
-use crate::archive::Archive;
+use crate::archive::{Archive, CONFIG_FILE};
 use crate::check;
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::diagnostic::{Diagnostic, Level};
@@ -24,9 +24,9 @@ struct Report<'a> {
 pub fn run(context: &Context, args: &CheckArgs) -> Result<u8> {
     let root = context.root()?;
     let mut archive = Archive::open(&root)?;
-    let scope = Scope::new(context, &root, &args.paths)?;
-    for outside in &scope.outside_files {
-        archive.add_file(outside);
+    let scope = Scope::new(context, &root, &archive.files, &args.paths)?;
+    for extra in &scope.extra_files {
+        archive.add_file(extra);
     }
     let clock = context.clock(archive.config.timezone);
     let mut diagnostics: Vec<Diagnostic> = check::check(&archive, clock)
@@ -101,33 +101,39 @@ fn plural(n: usize) -> &'static str {
 struct Scope {
     /// Absolute paths given; empty means the whole archive.
     paths: Vec<PathBuf>,
-    /// Given files that are not among the archive's documents, to read as well.
-    outside_files: Vec<PathBuf>,
+    /// Given files that are not among the archive's documents, to read as well
+    /// (relative to the root when inside it).
+    extra_files: Vec<PathBuf>,
 }
 
 impl Scope {
-    fn new(context: &Context, root: &Path, given: &[PathBuf]) -> Result<Scope> {
+    fn new(context: &Context, root: &Path, files: &[PathBuf], given: &[PathBuf]) -> Result<Scope> {
         let mut scope = Scope {
             paths: Vec::new(),
-            outside_files: Vec::new(),
+            extra_files: Vec::new(),
         };
-        let documents = root.join(crate::archive::DOCUMENTS_DIR);
+        let canonical_root = root
+            .canonicalize()
+            .map_err(|e| Error::io("cannot read", root, e))?;
         for path in given {
             let full = context.cwd.join(path);
             let canonical = full
                 .canonicalize()
                 .map_err(|e| Error::Usage(format!("cannot check {}: {e}", path.display())))?;
-            let canonical_root = root
-                .canonicalize()
-                .map_err(|e| Error::io("cannot read", root, e))?;
             let relative = canonical
                 .strip_prefix(&canonical_root)
-                .map(|r| root.join(r));
-            let full = relative.unwrap_or(canonical);
-            if full.is_file() && !full.starts_with(&documents) {
-                scope.outside_files.push(full.clone());
+                .ok()
+                .map(Path::to_path_buf);
+            let is_config = relative.as_deref() == Some(Path::new(CONFIG_FILE));
+            let known = relative.as_ref().is_some_and(|r| files.contains(r));
+            if canonical.is_file() && !is_config && !known {
+                scope
+                    .extra_files
+                    .push(relative.clone().unwrap_or_else(|| canonical.clone()));
             }
-            scope.paths.push(full);
+            scope
+                .paths
+                .push(relative.map_or(canonical, |r| root.join(r)));
         }
         Ok(scope)
     }
@@ -140,6 +146,6 @@ impl Scope {
     }
 
     fn count_files(&self, root: &Path, files: &[PathBuf]) -> usize {
-        files.iter().filter(|f| self.includes(root, f)).count() + self.outside_files.len()
+        files.iter().filter(|f| self.includes(root, f)).count() + self.extra_files.len()
     }
 }

@@ -337,3 +337,30 @@ fn unreadable_pm_yaml_stops_every_command_with_its_line() {
         assert!(err.contains("hint: indent with spaces"), "{err}");
     }
 }
+
+#[test]
+fn naming_pm_yaml_or_a_stray_file_checks_each_as_what_it_is() {
+    let sandbox = Sandbox::init();
+    let output = sandbox.pm().args(["check", "pm.yaml"]).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "pm.yaml is not read as a postmortem: {}",
+        stdout(&output)
+    );
+
+    sandbox.write("postmortems/notes.txt", "some notes\n");
+    let output = sandbox
+        .pm()
+        .args(["check", "postmortems/notes.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).starts_with("postmortems/notes.txt:1:1: error[front-matter]"),
+        "{}",
+        stdout(&output)
+    );
+    // Without naming it, only `.md` files are postmortems.
+    sandbox.pm().arg("check").assert().code(0);
+}
