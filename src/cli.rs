@@ -103,9 +103,8 @@ Examples:
 /// Arguments of `pm init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The folder to set up (created if missing).
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    /// The folder to set up (created if missing); default: --archive, else the current folder.
+    pub dir: Option<PathBuf>,
     /// Also copy the built-in templates into templates/ for editing.
     #[arg(long)]
     pub templates: bool,

@@ -46,13 +46,6 @@ macro_rules! codes {
                     $(Code::$variant => $name,)*
                 }
             }
-
-            /// One line saying what the code means.
-            pub fn description(self) -> &'static str {
-                match self {
-                    $(Code::$variant => $doc,)*
-                }
-            }
         }
     };
 }
@@ -195,6 +188,16 @@ where
     I: IntoIterator<Item = &'a str>,
 {
     let word = word.to_lowercase();
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    // A unique candidate the word begins (`search` for `search-api`) is what was meant.
+    let extending: Vec<&str> = candidates
+        .iter()
+        .copied()
+        .filter(|c| word.len() >= 3 && c.to_lowercase().starts_with(&word))
+        .collect();
+    if let [only] = extending[..] {
+        return Some(only);
+    }
     candidates
         .into_iter()
         .map(|candidate| {
@@ -205,6 +208,14 @@ where
         .filter(|(score, _)| *score >= 0.77)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| candidate)
+}
+
+/// "did you mean `x`?" when one of `candidates` is close enough to `word`.
+pub fn suggestion<'a, I>(word: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    did_you_mean(word, candidates).map(|best| format!("did you mean `{best}`?"))
 }
 
 /// A hint naming the allowed values, led by the likeliest one when `value` looks like a typo.
@@ -220,6 +231,18 @@ pub fn allowed_values_hint(value: &str, allowed: &[&str]) -> String {
     }
 }
 
+/// The hint for a `what` (team, service, severity) that `pm.yaml` does not define.
+pub fn undefined_hint(what: &str, value: &str, defined: &[&str]) -> String {
+    if defined.is_empty() {
+        format!("pm.yaml defines no {what} yet; add `{value}` there first")
+    } else {
+        format!(
+            "{}; or add `{value}` to pm.yaml",
+            allowed_values_hint(value, defined)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +255,15 @@ mod tests {
         assert_eq!(did_you_mean("xyz", keys), None);
         assert_eq!(did_you_mean("SEV9", ["SEV1", "SEV2"]), None);
         assert_eq!(did_you_mean("ownr", ["owner", "team"]), Some("owner"));
+        assert_eq!(
+            did_you_mean("search", ["search-api", "catalog-api"]),
+            Some("search-api")
+        );
+        assert_eq!(
+            did_you_mean("pay", ["payments", "payment-gateway"]),
+            None,
+            "ambiguous"
+        );
         let ids = ["2026-07-08-driver-app-login-loop"];
         assert_eq!(
             did_you_mean("2026-01-19-order-events-consumer-lag", ids),

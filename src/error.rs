@@ -28,6 +28,15 @@ pub enum Error {
         /// Where the search started.
         start: PathBuf,
     },
+    /// The folder named by `--archive` or `PM_ARCHIVE` holds no `pm.yaml`.
+    #[error(
+        "no pm.yaml in {} (the folder --archive or PM_ARCHIVE names)\n  hint: run `pm init {}` to start an archive there, or name another folder",
+        dir.display(), dir.display()
+    )]
+    NotAnArchive {
+        /// The folder named.
+        dir: PathBuf,
+    },
     /// `pm.yaml` or a template's settings could not be read.
     #[error("the configuration cannot be used:\n{}", diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Config {

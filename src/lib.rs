@@ -20,11 +20,12 @@ pub mod cli;
 pub mod commands;
 pub mod diagnostic;
 pub mod error;
-pub mod fsx;
+mod fsx;
 pub mod markdown;
 pub mod model;
 pub mod query;
 pub mod scaffold;
+#[doc(hidden)]
 pub mod synth;
 pub mod templates;
 pub mod views;

@@ -106,7 +106,19 @@ pub fn outline(body: &str) -> Outline {
                     outline.mark(current);
                 }
                 if !in_code {
-                    outline.prose.push(range);
+                    // Join runs split only by a line break or emphasis marks, so that a phrase
+                    // wrapped onto the next line or half in italics reads as one.
+                    let joins = outline.prose.last().is_some_and(|last| {
+                        let gap = &body[last.end..range.start];
+                        !gap.contains("\n\n")
+                            && gap
+                                .chars()
+                                .all(|c| c.is_whitespace() || matches!(c, '*' | '_' | '~'))
+                    });
+                    match outline.prose.last_mut() {
+                        Some(last) if joins => last.end = range.end,
+                        _ => outline.prose.push(range),
+                    }
                 }
             }
             _ => outline.mark(current),
@@ -207,6 +219,16 @@ mod tests {
         assert_eq!(
             got,
             [("Summary".to_owned(), false), ("Impact".to_owned(), true)]
+        );
+    }
+
+    #[test]
+    fn wrapped_and_emphasised_prose_is_one_run() {
+        let body = "It was human\nerror, *not* that.\n\nNext paragraph.\n";
+        let runs: Vec<_> = outline(body).prose.into_iter().map(|r| &body[r]).collect();
+        assert_eq!(
+            runs,
+            ["It was human\nerror, *not* that.", "Next paragraph."]
         );
     }
 

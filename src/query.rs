@@ -5,6 +5,8 @@
 
 use chrono::NaiveDate;
 
+use crate::archive::Config;
+use crate::diagnostic::undefined_hint;
 use crate::model::{Postmortem, Status};
 
 /// Which postmortems to keep.
@@ -41,6 +43,27 @@ impl Filter {
             && (self.statuses.is_empty() || self.statuses.contains(&f.status))
             && self.since.is_none_or(|since| doc.date >= since)
             && self.until.is_none_or(|until| doc.date <= until)
+    }
+
+    /// A message for the first team, service or severity that `config` does not define:
+    /// a filter on it could only ever match nothing, which is almost always a typo.
+    pub fn undefined_value(&self, config: &Config) -> Option<String> {
+        let teams: Vec<&str> = config.teams.iter().map(|t| t.id.as_str()).collect();
+        let services: Vec<&str> = config.services.iter().map(|s| s.id.as_str()).collect();
+        let severities: Vec<&str> = config.severities.iter().map(|s| s.id.as_str()).collect();
+        [
+            ("team", &self.teams, teams),
+            ("service", &self.services, services),
+            ("severity", &self.severities, severities),
+        ]
+        .into_iter()
+        .find_map(|(what, wanted, defined)| {
+            let unknown = wanted.iter().find(|w| !defined.contains(&w.as_str()))?;
+            Some(format!(
+                "`{unknown}` is not a {what} defined in pm.yaml\n  hint: {}",
+                undefined_hint(what, unknown, &defined)
+            ))
+        })
     }
 
     /// The documents that pass, newest first (ties by id).

@@ -82,6 +82,8 @@ pub struct PostmortemTemplate {
     pub tags: Vec<String>,
     /// The tera source of the body.
     pub body: String,
+    /// The line of the template file the body starts on, for error messages.
+    pub body_line: usize,
     /// Where it came from.
     pub origin: Origin,
 }
@@ -110,10 +112,26 @@ pub struct BodyContext<'a> {
 }
 
 impl PostmortemTemplate {
+    /// The template's file, as messages name it.
+    pub fn file(&self) -> PathBuf {
+        match &self.origin {
+            Origin::BuiltIn => Path::new(TEMPLATES_DIR)
+                .join(POSTMORTEM_DIR)
+                .join(format!("{}.md", self.name)),
+            Origin::File(path) => path.clone(),
+        }
+    }
+
     /// Renders the body for a new document.
     pub fn render(&self, context: &BodyContext<'_>) -> Result<String> {
         let context = tera::Context::from_serialize(context).map_err(|e| self.error(&e))?;
-        tera::Tera::one_off(&self.body, &context, false).map_err(|e| self.error(&e))
+        // A comment as tall as the settings block keeps tera's line numbers those of the file.
+        let padded = format!("{{#{}#}}{}", "\n".repeat(self.body_line - 1), self.body);
+        let name = self.file().display().to_string();
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template(&name, &padded)
+            .map_err(|e| self.error(&e))?;
+        tera.render(&name, &context).map_err(|e| self.error(&e))
     }
 
     fn error(&self, error: &dyn std::error::Error) -> Error {
@@ -124,32 +142,29 @@ impl PostmortemTemplate {
             source = cause.source();
         }
         Error::Template {
-            name: match &self.origin {
-                Origin::BuiltIn => format!("{} (built in)", self.name),
-                Origin::File(path) => path.display().to_string(),
-            },
+            name: self.file().display().to_string(),
             message,
         }
     }
 }
 
-/// Every postmortem template: built-in ones, replaced or joined by those in `root/templates/`.
-pub fn postmortem_templates(root: Option<&Path>) -> Result<BTreeMap<String, PostmortemTemplate>> {
-    let mut templates = BTreeMap::new();
+/// The text of every postmortem template by name: built-in ones, replaced or joined by the
+/// files in `root/templates/postmortem/`.
+fn sources(root: Option<&Path>) -> Result<BTreeMap<String, (Origin, String)>> {
+    let mut sources = BTreeMap::new();
     for (path, text) in BUILT_IN {
         if let Some(file) = path.strip_prefix("postmortem/") {
             let name = file.trim_end_matches(".md");
-            let template = parse(name, text, Origin::BuiltIn)?;
-            templates.insert(name.to_owned(), template);
+            sources.insert(name.to_owned(), (Origin::BuiltIn, (*text).to_owned()));
         }
     }
     let Some(root) = root else {
-        return Ok(templates);
+        return Ok(sources);
     };
     let dir = root.join(TEMPLATES_DIR).join(POSTMORTEM_DIR);
     let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(templates),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(sources),
         Err(e) => return Err(Error::io("cannot read", dir, e)),
     };
     for entry in entries {
@@ -164,9 +179,36 @@ pub fn postmortem_templates(root: Option<&Path>) -> Result<BTreeMap<String, Post
         };
         let text = fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
         let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        templates.insert(name.to_owned(), parse(name, &text, Origin::File(shown))?);
+        sources.insert(name.to_owned(), (Origin::File(shown), text));
     }
-    Ok(templates)
+    Ok(sources)
+}
+
+/// The postmortem template called `name`; only that one is read, so a broken template does
+/// not stand in the way of the others.
+pub fn postmortem_template(root: Option<&Path>, name: &str) -> Result<PostmortemTemplate> {
+    let mut sources = sources(root)?;
+    if let Some((origin, text)) = sources.remove(name) {
+        return parse(name, &text, origin);
+    }
+    let names: Vec<&str> = sources.keys().map(String::as_str).collect();
+    Err(Error::Usage(format!(
+        "there is no template `{name}`\n  hint: {}",
+        crate::diagnostic::allowed_values_hint(name, &names)
+    )))
+}
+
+/// Every postmortem template by name, each parsed or with the error that stops it.
+pub fn postmortem_templates(
+    root: Option<&Path>,
+) -> Result<BTreeMap<String, Result<PostmortemTemplate>>> {
+    Ok(sources(root)?
+        .into_iter()
+        .map(|(name, (origin, text))| {
+            let template = parse(&name, &text, origin);
+            (name, template)
+        })
+        .collect())
 }
 
 /// Parses a template's text: optional front matter of settings, then the tera body.
@@ -178,17 +220,16 @@ fn parse(name: &str, text: &str, origin: Origin) -> Result<PostmortemTemplate> {
         kind: Kind::Incident,
         tags: Vec::new(),
         body: text.strip_prefix('\u{feff}').unwrap_or(text).to_owned(),
+        body_line: 1,
         origin,
     };
     if !template.body.starts_with("---") {
         return Ok(template);
     }
-    let shown = match &template.origin {
-        Origin::BuiltIn => PathBuf::from(format!("templates/postmortem/{name}.md")),
-        Origin::File(path) => path.clone(),
-    };
-    let fail = |problem: Problem| Error::Config {
-        diagnostics: vec![problem.into_diagnostic(&shown, Level::Error)],
+    let shown = template.file();
+    let fail = |problem: Problem| Error::Template {
+        name: shown.display().to_string(),
+        message: problem.into_diagnostic(&shown, Level::Error).to_string(),
     };
     let parts = split(text).map_err(fail)?;
     let root = yaml::parse(parts.yaml, parts.yaml_line).map_err(fail)?;
@@ -203,6 +244,7 @@ fn parse(name: &str, text: &str, origin: Origin) -> Result<PostmortemTemplate> {
         }
     }
     parts.body.clone_into(&mut template.body);
+    template.body_line = parts.body_line;
     Ok(template)
 }
 
@@ -231,43 +273,51 @@ mod tests {
             templates.keys().map(String::as_str).collect::<Vec<_>>(),
             ["brief", "near-miss", "security", "standard"]
         );
-        for template in templates.values() {
-            assert!(!template.description.is_empty(), "{}", template.name);
+        for (name, template) in templates {
+            let template = template.unwrap();
+            assert!(!template.description.is_empty(), "{name}");
             let body = template.render(&context()).unwrap();
-            assert!(body.starts_with("## Summary"), "{}", template.name);
-            assert!(body.contains("Europe/Berlin"), "{}", template.name);
+            assert!(body.starts_with("## Summary"), "{name}");
+            assert!(body.contains("Europe/Berlin"), "{name}");
         }
-        assert_eq!(templates["near-miss"].kind, Kind::NearMiss);
-        assert_eq!(templates["brief"].severity.as_deref(), Some("SEV3"));
+        assert_eq!(
+            postmortem_template(None, "near-miss").unwrap().kind,
+            Kind::NearMiss
+        );
+        let brief = postmortem_template(None, "brief").unwrap();
+        assert_eq!(brief.severity.as_deref(), Some("SEV3"));
     }
 
     #[test]
-    fn values_are_inserted_literally_not_evaluated() {
-        let template = parse("t", "# {{ title }}\n", Origin::BuiltIn).unwrap();
-        assert_eq!(template.render(&context()).unwrap(), "# {{ 7*7 }} <b>\n");
+    fn an_unknown_template_name_is_a_usage_error_with_a_suggestion() {
+        let err = postmortem_template(None, "standrd").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string().contains("did you mean `standard`?"),
+            "{err}"
+        );
     }
 
     #[test]
-    fn a_broken_template_is_an_error_naming_it() {
-        let template = parse(
-            "t",
-            "{{ oops(\n",
-            Origin::File("templates/postmortem/t.md".into()),
-        )
-        .unwrap();
+    fn template_syntax_errors_name_the_file_and_its_line() {
+        let text = "---\ndescription: x\n---\n## Summary\n{{ oops(\n";
+        let template = parse("t", text, Origin::File("templates/postmortem/t.md".into())).unwrap();
         let err = template.render(&context()).unwrap_err().to_string();
         assert!(
             err.starts_with("template templates/postmortem/t.md:"),
             "{err}"
         );
+        assert!(
+            err.contains("5:"),
+            "the line in the file, after the settings: {err}"
+        );
     }
 
     #[test]
-    fn unknown_settings_are_rejected() {
+    fn unknown_settings_are_rejected_naming_the_file() {
         let err = parse("t", "---\nseverty: SEV2\n---\nbody\n", Origin::BuiltIn).unwrap_err();
-        assert!(
-            err.to_string().contains("did you mean `severity`?"),
-            "{err}"
-        );
+        let err = err.to_string();
+        assert!(err.contains("did you mean `severity`?"), "{err}");
+        assert!(err.contains("templates/postmortem/t.md:2:1"), "{err}");
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::diagnostic::{Code, Diagnostic, Level, Pos, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, Level, Pos, suggestion};
 use crate::model::yaml::{self, Fields, FromNode, Invalid, Node, Problem, Value};
 
 /// The name of the configuration file that marks an archive's root.
@@ -143,11 +143,6 @@ pub struct ParsedConfig {
 }
 
 impl Config {
-    /// The team with this id.
-    pub fn team(&self, id: &str) -> Option<&Team> {
-        self.teams.iter().find(|t| t.id == id)
-    }
-
     /// The service with this id.
     pub fn service(&self, id: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.id == id)
@@ -192,7 +187,6 @@ impl Config {
             };
         }
         let (config, mut problems) = read_config(&root);
-        problems.extend(config.consistency_problems(&root));
         problems.sort_by_key(|p| p.pos);
         let diagnostics = problems
             .into_iter()
@@ -211,78 +205,6 @@ impl Config {
             readable: true,
         }
     }
-
-    /// Teams and services that refer to each other: unknown owners, missing owners, repeats.
-    fn consistency_problems(&self, root: &Node) -> Vec<Problem> {
-        let mut problems = Vec::new();
-        let at = |list: &str, index: usize| item_pos(root, list, index);
-        let team_ids: Vec<&str> = self.teams.iter().map(|t| t.id.as_str()).collect();
-        for (list, ids) in [
-            (
-                "severities",
-                self.severities
-                    .iter()
-                    .map(|s| s.id.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            ("teams", team_ids.clone()),
-            (
-                "services",
-                self.services.iter().map(|s| s.id.as_str()).collect(),
-            ),
-        ] {
-            for (i, id) in ids.iter().enumerate() {
-                if ids[..i].contains(id) {
-                    problems.push(Problem {
-                        pos: at(list, i),
-                        code: Code::Config,
-                        message: format!("`{id}` is defined twice in `{list}`"),
-                        hint: Some("give each entry its own id".to_owned()),
-                    });
-                }
-            }
-        }
-        for (i, service) in self.services.iter().enumerate() {
-            match service.owner.as_deref() {
-                None => problems.push(Problem {
-                    pos: at("services", i),
-                    code: Code::UnownedService,
-                    message: format!("service `{}` has no owning team", service.id),
-                    hint: Some(
-                        "add `owner: <team id>`: every service needs a team that runs it"
-                            .to_owned(),
-                    ),
-                }),
-                Some(owner) if !team_ids.contains(&owner) => problems.push(Problem {
-                    pos: at("services", i),
-                    code: Code::UnknownTeam,
-                    message: format!(
-                        "service `{}` is owned by `{owner}`, which is not a team in `teams`",
-                        service.id
-                    ),
-                    hint: Some(match did_you_mean(owner, team_ids.iter().copied()) {
-                        Some(best) => format!("did you mean `{best}`?"),
-                        None => "add the team to `teams`".to_owned(),
-                    }),
-                }),
-                Some(_) => {}
-            }
-        }
-        problems
-    }
-}
-
-fn item_pos(root: &Node, list: &str, index: usize) -> Pos {
-    let Value::Map(entries) = &root.value else {
-        return Pos::START;
-    };
-    let Some(entry) = entries.iter().find(|e| e.key == list) else {
-        return Pos::START;
-    };
-    match &entry.value.value {
-        Value::Seq(items) => items.get(index).map_or(entry.key_pos, |n| n.pos),
-        _ => entry.key_pos,
-    }
 }
 
 impl FromNode for Tz {
@@ -292,10 +214,9 @@ impl FromNode for Tz {
             let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
             Invalid::value(
                 format!("`{text}` is not a timezone name"),
-                Some(match did_you_mean(text, names) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => "use an IANA zone name such as Europe/Berlin or UTC".to_owned(),
-                }),
+                Some(suggestion(text, names).unwrap_or_else(|| {
+                    "use an IANA zone name such as Europe/Berlin or UTC".to_owned()
+                })),
             )
         })
     }
@@ -328,7 +249,9 @@ fn read_config(root: &Node) -> (Config, Vec<Problem>) {
         .optional("required_sections")
         .unwrap_or(defaults.required_sections);
     let blame_words = f.optional("blame_words").unwrap_or(defaults.blame_words);
-    let problems = f.finish();
+    let mut problems = f.finish();
+    problems.extend(consistency_problems(&severities, &teams, &services));
+    let severities = identified(severities, |s| &s.id);
     let config = Config {
         title,
         base_url,
@@ -338,49 +261,121 @@ fn read_config(root: &Node) -> (Config, Vec<Problem>) {
         } else {
             severities
         },
-        teams,
-        services,
+        teams: identified(teams, |t| &t.id),
+        services: identified(services, |s| &s.id),
         required_sections,
         blame_words,
     };
     (config, problems)
 }
 
-fn read_severity(f: &mut Fields<'_>) -> Option<SeverityLevel> {
-    let id = f.required("id");
-    let description = f.optional("description").unwrap_or_default();
-    Some(SeverityLevel {
-        id: id?,
-        description,
-    })
+/// The entries that have an id; those without one were reported and take no further part.
+fn identified<T>(items: Vec<(Pos, T)>, id: fn(&T) -> &String) -> Vec<T> {
+    items
+        .into_iter()
+        .map(|(_, item)| item)
+        .filter(|item| !id(item).is_empty())
+        .collect()
 }
 
-fn read_team(f: &mut Fields<'_>) -> Option<Team> {
-    let id: Option<String> = f.required("id");
+/// The non-empty ids of `items`, with their positions.
+fn ids<T>(items: &[(Pos, T)], id: fn(&T) -> &String) -> Vec<(Pos, &str)> {
+    items
+        .iter()
+        .map(|(pos, item)| (*pos, id(item).as_str()))
+        .filter(|(_, id)| !id.is_empty())
+        .collect()
+}
+
+/// Entries that refer to each other or repeat: unknown owners, missing owners, repeated ids.
+/// Each entry comes with its position, so problems point at the entry's own line.
+fn consistency_problems(
+    severities: &[(Pos, SeverityLevel)],
+    teams: &[(Pos, Team)],
+    services: &[(Pos, Service)],
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let team_ids: Vec<&str> = ids(teams, |t| &t.id)
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    for (list, entries) in [
+        ("severities", ids(severities, |s| &s.id)),
+        ("teams", ids(teams, |t| &t.id)),
+        ("services", ids(services, |s| &s.id)),
+    ] {
+        for (i, (pos, id)) in entries.iter().enumerate() {
+            if entries[..i].iter().any(|(_, earlier)| earlier == id) {
+                problems.push(Problem {
+                    pos: *pos,
+                    code: Code::Config,
+                    message: format!("`{id}` is defined twice in `{list}`"),
+                    hint: Some("give each entry its own id".to_owned()),
+                });
+            }
+        }
+    }
+    for (pos, service) in services.iter().filter(|(_, s)| !s.id.is_empty()) {
+        match service.owner.as_deref() {
+            None => problems.push(Problem {
+                pos: *pos,
+                code: Code::UnownedService,
+                message: format!("service `{}` has no owning team", service.id),
+                hint: Some(
+                    "add `owner: <team id>`: every service needs a team that runs it".to_owned(),
+                ),
+            }),
+            Some(owner) if !team_ids.contains(&owner) => problems.push(Problem {
+                pos: *pos,
+                code: Code::UnknownTeam,
+                message: format!(
+                    "service `{}` is owned by `{owner}`, which is not a team in `teams`",
+                    service.id
+                ),
+                hint: Some(
+                    suggestion(owner, team_ids.iter().copied())
+                        .unwrap_or_else(|| "add the team to `teams`".to_owned()),
+                ),
+            }),
+            Some(_) => {}
+        }
+    }
+    problems
+}
+
+fn read_severity(f: &mut Fields<'_>) -> SeverityLevel {
+    let id = f.required("id");
+    let description = f.optional("description").unwrap_or_default();
+    SeverityLevel {
+        id: id.unwrap_or_default(),
+        description,
+    }
+}
+
+fn read_team(f: &mut Fields<'_>) -> Team {
+    let id: String = f.required("id").unwrap_or_default();
     let name = f.optional("name");
     let chat = f.optional("chat");
     let oncall = f.optional("oncall");
-    let id = id?;
-    Some(Team {
+    Team {
         name: name.unwrap_or_else(|| id.clone()),
         id,
         chat,
         oncall,
-    })
+    }
 }
 
-fn read_service(f: &mut Fields<'_>) -> Option<Service> {
-    let id: Option<String> = f.required("id");
+fn read_service(f: &mut Fields<'_>) -> Service {
+    let id: String = f.required("id").unwrap_or_default();
     let name = f.optional("name");
     let owner = f.optional("owner");
     let tier = f.optional("tier");
-    let id = id?;
-    Some(Service {
+    Service {
         name: name.unwrap_or_else(|| id.clone()),
         id,
         owner,
         tier,
-    })
+    }
 }
 
 #[cfg(test)]

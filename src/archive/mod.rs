@@ -5,13 +5,14 @@
 
 pub mod config;
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::error::{Error, Result};
-use crate::model::{self, Postmortem};
+use crate::model::{self, Parsed, Postmortem};
 pub use config::{CONFIG_FILE, Config, ParsedConfig};
 
 /// The folder holding the postmortems, relative to the archive root.
@@ -28,10 +29,32 @@ pub struct Archive {
     pub config_diagnostics: Vec<Diagnostic>,
     /// Every Markdown file under `postmortems/`, relative to the root, sorted.
     pub files: Vec<PathBuf>,
-    /// The documents whose identity could be read, sorted by path.
+    /// The complete documents (id, title, status and severity readable), sorted by path.
     pub documents: Vec<Postmortem>,
+    /// Documents missing part of their identity: checked, but never listed or published.
+    pub incomplete: Vec<Postmortem>,
     /// Problems found while reading the documents.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Which files a command was pointed at (`pm check PATH…`).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// The chosen files and folders, as the archive names its files (root-joined) or absolute;
+    /// empty means the whole archive.
+    prefixes: Vec<PathBuf>,
+    /// How many documents the selection covers.
+    pub files: usize,
+}
+
+impl Selection {
+    /// Whether `file` (relative to the root, or absolute) is selected.
+    pub fn includes(&self, root: &Path, file: &Path) -> bool {
+        self.prefixes.is_empty() || {
+            let full = root.join(file);
+            self.prefixes.iter().any(|p| full.starts_with(p))
+        }
+    }
 }
 
 /// Finds the archive root: `explicit` if given (it must hold `pm.yaml`), else the nearest of
@@ -42,7 +65,7 @@ pub fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf> {
         return if dir.join(CONFIG_FILE).is_file() {
             Ok(dir)
         } else {
-            Err(Error::NoArchive { start: dir })
+            Err(Error::NotAnArchive { dir })
         };
     }
     start
@@ -85,21 +108,35 @@ impl Archive {
             diagnostics: config_diagnostics,
             ..
         } = load_config(root)?;
-        let files = document_files(root)?;
-        let mut documents = Vec::with_capacity(files.len());
-        let mut diagnostics = Vec::new();
-        for (document, problems) in load_all(root, &files, &config) {
-            documents.extend(document);
-            diagnostics.extend(problems);
-        }
-        Ok(Archive {
+        let Walk { files, problems } = document_files(root);
+        let mut archive = Archive {
             root: root.to_path_buf(),
             config,
             config_diagnostics,
-            files,
-            documents,
-            diagnostics,
-        })
+            files: Vec::new(),
+            documents: Vec::with_capacity(files.len()),
+            incomplete: Vec::new(),
+            diagnostics: problems,
+        };
+        for parsed in load_all(root, &files, &archive.config) {
+            archive.keep(parsed);
+        }
+        archive.files = files;
+        Ok(archive)
+    }
+
+    fn keep(&mut self, parsed: Parsed) {
+        match parsed.document {
+            Some(document) if parsed.complete => self.documents.push(document),
+            Some(document) => self.incomplete.push(document),
+            None => {}
+        }
+        self.diagnostics.extend(parsed.diagnostics);
+    }
+
+    /// Every document that stands for a file, complete or not: what checks look at.
+    pub fn all_documents(&self) -> impl Iterator<Item = &Postmortem> {
+        self.documents.iter().chain(&self.incomplete)
     }
 
     /// The document with this id.
@@ -107,21 +144,61 @@ impl Archive {
         self.documents.iter().find(|d| d.id() == id)
     }
 
-    /// Reads one more file from outside `postmortems/` into the archive, the way its own
-    /// documents are read, so that it is checked against them.
-    pub fn add_file(&mut self, path: &Path) {
-        let (document, diagnostics) = read_document(&self.root, path, &self.config);
-        self.documents.extend(document);
-        self.diagnostics.extend(diagnostics);
+    /// Narrows the archive to `paths` (relative to `base`, the current folder): files and
+    /// folders inside `postmortems/` select its documents; other files, and the `.md` files of
+    /// other folders, are read in as well so that they are checked against the archive.
+    pub fn select(&mut self, base: &Path, paths: &[PathBuf]) -> Result<Selection> {
+        let mut selection = Selection::default();
+        if paths.is_empty() {
+            selection.files = self.files.len();
+            return Ok(selection);
+        }
+        let canonical_root = self
+            .root
+            .canonicalize()
+            .map_err(|e| Error::io("cannot read", &self.root, e))?;
+        let mut extra = BTreeSet::new();
+        for path in paths {
+            let canonical = base
+                .join(path)
+                .canonicalize()
+                .map_err(|e| Error::Usage(format!("cannot check {}: {e}", path.display())))?;
+            // Name files the way the archive does: relative to the root when inside it.
+            let name = |full: &Path| {
+                full.strip_prefix(&canonical_root)
+                    .map_or_else(|_| full.to_path_buf(), Path::to_path_buf)
+            };
+            let candidates = if canonical.is_dir() {
+                let walk = markdown_files(&canonical_root, &canonical);
+                self.diagnostics.extend(walk.problems);
+                walk.files
+                    .iter()
+                    .map(|f| name(&canonical_root.join(f)))
+                    .collect()
+            } else if name(&canonical) == Path::new(CONFIG_FILE) {
+                Vec::new()
+            } else {
+                vec![name(&canonical)]
+            };
+            extra.extend(candidates.into_iter().filter(|f| !self.files.contains(f)));
+            selection.prefixes.push(self.root.join(name(&canonical)));
+        }
+        for file in &extra {
+            let parsed = read_document(&self.root, file, &self.config);
+            self.keep(parsed);
+        }
+        selection.files = self
+            .files
+            .iter()
+            .chain(&extra)
+            .filter(|f| selection.includes(&self.root, f))
+            .count();
+        Ok(selection)
     }
 }
 
 /// Loads `files` in parallel; results come back in the order of `files`.
-fn load_all(
-    root: &Path,
-    files: &[PathBuf],
-    config: &Config,
-) -> Vec<(Option<Postmortem>, Vec<Diagnostic>)> {
+fn load_all(root: &Path, files: &[PathBuf], config: &Config) -> Vec<Parsed> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = files.len().div_ceil(threads).max(64);
     std::thread::scope(|scope| {
@@ -143,11 +220,12 @@ fn load_all(
 }
 
 /// Reads and parses one document; `file` is relative to `root` (or absolute).
-fn read_document(
-    root: &Path,
-    file: &Path,
-    config: &Config,
-) -> (Option<Postmortem>, Vec<Diagnostic>) {
+fn read_document(root: &Path, file: &Path, config: &Config) -> Parsed {
+    let failed = |diagnostic| Parsed {
+        document: None,
+        complete: false,
+        diagnostics: vec![diagnostic],
+    };
     let bytes = match fs::read(root.join(file)) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -158,15 +236,12 @@ fn read_document(
                 format!("cannot read the file: {e}"),
             )
             .with_hint("check that the file exists and is readable");
-            return (None, vec![d]);
+            return failed(d);
         }
     };
     match std::str::from_utf8(&bytes) {
-        Ok(text) => {
-            let parsed = model::parse(file, text, config.timezone);
-            (parsed.document, parsed.diagnostics)
-        }
-        Err(e) => (None, vec![not_utf8(file, &bytes, e)]),
+        Ok(text) => model::parse(file, text, config.timezone),
+        Err(e) => failed(not_utf8(file, &bytes, e)),
     }
 }
 
@@ -189,39 +264,86 @@ fn not_utf8(path: &Path, bytes: &[u8], error: std::str::Utf8Error) -> Diagnostic
     .with_hint("save the file as UTF-8 (most editors offer this under \"Save with encoding\")")
 }
 
-/// Every `.md` file under `postmortems/`, relative to `root`, sorted; hidden entries skipped.
-pub fn document_files(root: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    let dir = root.join(DOCUMENTS_DIR);
-    match fs::metadata(&dir) {
-        Ok(_) => collect_markdown(root, &dir, &mut files)?,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io("cannot read", dir, e)),
-    }
-    files.sort();
-    Ok(files)
+/// Markdown files found by a walk, and the entries that could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct Walk {
+    /// `.md` files, relative to the root the walk was given, sorted.
+    pub files: Vec<PathBuf>,
+    /// Folders or files that could not be read, and broken links.
+    pub problems: Vec<Diagnostic>,
 }
 
-fn collect_markdown(root: &Path, dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = fs::read_dir(dir).map_err(|e| Error::io("cannot read", dir, e))?;
+/// Every `.md` file under `postmortems/`, relative to `root`.
+pub fn document_files(root: &Path) -> Walk {
+    let dir = root.join(DOCUMENTS_DIR);
+    if dir.exists() {
+        markdown_files(root, &dir)
+    } else {
+        Walk::default()
+    }
+}
+
+/// Every `.md` file under `dir`, relative to `root`, sorted. Hidden entries are skipped;
+/// linked folders are followed, each real folder once, so a link loop cannot trap the walk.
+pub fn markdown_files(root: &Path, dir: &Path) -> Walk {
+    let mut walk = Walk::default();
+    let mut seen = BTreeSet::new();
+    collect_markdown(root, dir, &mut seen, &mut walk);
+    walk.files.sort();
+    walk
+}
+
+fn collect_markdown(root: &Path, dir: &Path, seen: &mut BTreeSet<PathBuf>, walk: &mut Walk) {
+    let shown = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let mut unreadable = |path: &Path, e: &io::Error| {
+        walk.problems.push(
+            Diagnostic::error(
+                &shown(path),
+                Pos::START,
+                Code::Unreadable,
+                format!("cannot read: {e}"),
+            )
+            .with_hint("check that it exists and that you may read it"),
+        );
+    };
+    let Ok(real) = dir.canonicalize() else {
+        return;
+    };
+    if !seen.insert(real) {
+        return;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return unreadable(dir, &e),
+    };
+    let mut subfolders = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| Error::io("cannot read", dir, e))?;
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
+        let path = match entry {
+            Ok(entry) => entry.path(),
+            Err(e) => {
+                unreadable(dir, &e);
+                continue;
+            }
+        };
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
             continue;
         }
-        let path = entry.path();
-        // `file_type` does not follow symlinks, so a link loop cannot trap the walk.
-        let kind = entry
-            .file_type()
-            .map_err(|e| Error::io("cannot read", &path, e))?;
-        if kind.is_dir() {
-            collect_markdown(root, &path, files)?;
-        } else if path.extension().is_some_and(|ext| ext == "md") && path.is_file() {
-            files.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+        // `metadata` follows links: a linked folder is walked, a broken link reported.
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => subfolders.push(path),
+            Ok(_) if path.extension().is_some_and(|ext| ext == "md") => {
+                walk.files.push(shown(&path));
+            }
+            Ok(_) => {}
+            Err(e) => unreadable(&path, &e),
         }
     }
-    Ok(())
+    for folder in subfolders {
+        collect_markdown(root, &folder, seen, walk);
+    }
 }
 
 #[cfg(test)]

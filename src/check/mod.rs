@@ -24,7 +24,7 @@ pub struct Clock {
 pub fn check(archive: &Archive, clock: Clock) -> Vec<Diagnostic> {
     let mut out = archive.config_diagnostics.clone();
     out.extend(archive.diagnostics.iter().cloned());
-    for doc in &archive.documents {
+    for doc in archive.all_documents() {
         rules::document(doc, &archive.config, clock, &mut out);
     }
     rules::across_documents(archive, &mut out);

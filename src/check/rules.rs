@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::Clock;
 use crate::archive::{Archive, Config};
-use crate::diagnostic::{Code, Diagnostic, Pos, allowed_values_hint};
+use crate::diagnostic::{Code, Diagnostic, Pos, allowed_values_hint, suggestion, undefined_hint};
 use crate::markdown::{self, LineIndex, Outline};
 use crate::model::{Postmortem, Status};
 
@@ -134,7 +134,8 @@ fn time_order(doc: &Postmortem, clock: Clock, out: &mut Vec<Diagnostic>) {
 
 fn known_to_config(doc: &Postmortem, config: &Config, out: &mut Vec<Diagnostic>) {
     let f = &doc.front;
-    if config.severity(&f.severity).is_none() {
+    // An empty severity is a missing one, reported when the front matter was read.
+    if !f.severity.is_empty() && config.severity(&f.severity).is_none() {
         let allowed: Vec<&str> = config.severities.iter().map(|s| s.id.as_str()).collect();
         out.push(
             Diagnostic::error(
@@ -191,14 +192,7 @@ fn unknown(
     if known.contains(&value) {
         return;
     }
-    let hint = if known.is_empty() {
-        format!("pm.yaml defines no {what}s yet; add `{value}` under `{what}s:`")
-    } else {
-        format!(
-            "{}; or add `{value}` to pm.yaml",
-            allowed_values_hint(value, known)
-        )
-    };
+    let hint = undefined_hint(what, value, known);
     out.push(
         Diagnostic::error(
             &doc.path,
@@ -338,8 +332,11 @@ fn blame_wording(doc: &Postmortem, outline: &Outline, config: &Config, out: &mut
                 continue;
             }
             let rest = &body[at..run.end];
-            for phrase in phrases.iter().filter(|p| rest.starts_with(p.as_str())) {
-                if !is_whole_word(&body, at, phrase.len()) {
+            for phrase in &phrases {
+                let Some(len) = phrase_at(rest, phrase) else {
+                    continue;
+                };
+                if !is_whole_word(&body, at, len) {
                     continue;
                 }
                 let lines = lines.get_or_insert_with(|| LineIndex::new(&doc.body));
@@ -364,6 +361,28 @@ fn blame_wording(doc: &Postmortem, outline: &Outline, config: &Config, out: &mut
     }
 }
 
+/// The length of the text at the start of `text` that reads as `phrase`, its words separated
+/// by any run of spaces, line breaks or emphasis marks (`human\n*error*`).
+fn phrase_at(text: &str, phrase: &str) -> Option<usize> {
+    let mut at = 0;
+    for (i, word) in phrase.split_whitespace().enumerate() {
+        if i > 0 {
+            let gap = text[at..]
+                .find(|c: char| !(c.is_whitespace() || matches!(c, '*' | '_' | '~')))
+                .unwrap_or(text.len() - at);
+            if gap == 0 {
+                return None;
+            }
+            at += gap;
+        }
+        if !text[at..].starts_with(word) {
+            return None;
+        }
+        at += word.len();
+    }
+    Some(at)
+}
+
 fn is_whole_word(text: &str, offset: usize, len: usize) -> bool {
     let before = text[..offset].chars().next_back();
     let after = text[offset + len..].chars().next();
@@ -373,7 +392,7 @@ fn is_whole_word(text: &str, offset: usize, len: usize) -> bool {
 fn unique_ids(archive: &Archive, out: &mut Vec<Diagnostic>) {
     let mut first_doc: BTreeMap<&str, &Path> = BTreeMap::new();
     let mut first_action: BTreeMap<String, &Path> = BTreeMap::new();
-    for doc in &archive.documents {
+    for doc in archive.all_documents() {
         if let Some(other) = first_doc.insert(doc.id(), &doc.path) {
             first_doc.insert(doc.id(), other);
             out.push(
@@ -413,8 +432,7 @@ fn related_ids_exist(archive: &Archive, out: &mut Vec<Diagnostic>) {
     // A file whose front matter is broken still holds its id in its name: do not call a
     // reference to it unknown while the real problem is reported elsewhere.
     let known: BTreeSet<String> = archive
-        .documents
-        .iter()
+        .all_documents()
         .map(|d| d.id().to_owned())
         .chain(
             archive
@@ -424,7 +442,7 @@ fn related_ids_exist(archive: &Archive, out: &mut Vec<Diagnostic>) {
         )
         .collect();
     let ids: Vec<&str> = known.iter().map(String::as_str).collect();
-    for doc in &archive.documents {
+    for doc in archive.all_documents() {
         for (i, related) in doc.front.related.iter().enumerate() {
             let pos = at(doc, &format!("related.{i}"));
             if related == doc.id() {
@@ -438,10 +456,9 @@ fn related_ids_exist(archive: &Archive, out: &mut Vec<Diagnostic>) {
                     .with_hint("remove it from `related`"),
                 );
             } else if !known.contains(related) {
-                let hint = match crate::diagnostic::did_you_mean(related, ids.iter().copied()) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => "use the id of another postmortem in this archive".to_owned(),
-                };
+                let hint = suggestion(related, ids.iter().copied()).unwrap_or_else(|| {
+                    "use the id of another postmortem in this archive".to_owned()
+                });
                 out.push(
                     Diagnostic::error(
                         &doc.path,
@@ -459,6 +476,14 @@ fn related_ids_exist(archive: &Archive, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phrases_match_across_line_breaks_and_emphasis() {
+        assert_eq!(phrase_at("human error.", "human error"), Some(11));
+        assert_eq!(phrase_at("human\n  *error*", "human error"), Some(14));
+        assert_eq!(phrase_at("humanerror", "human error"), None);
+        assert_eq!(phrase_at("human mistake", "human error"), None);
+    }
 
     #[test]
     fn whole_words_only() {

@@ -1,12 +1,11 @@
 //! `pm check`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{Context, FINDINGS, OK, note, print, style};
-use crate::archive::{Archive, CONFIG_FILE};
+use super::{Context, FINDINGS, OK, note, print, printable, style};
+use crate::archive::Archive;
 use crate::check;
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::diagnostic::{Diagnostic, Level};
@@ -24,19 +23,16 @@ struct Report<'a> {
 pub fn run(context: &Context, args: &CheckArgs) -> Result<u8> {
     let root = context.root()?;
     let mut archive = Archive::open(&root)?;
-    let scope = Scope::new(context, &root, &archive.files, &args.paths)?;
-    for extra in &scope.extra_files {
-        archive.add_file(extra);
-    }
+    let selection = archive.select(&context.cwd, &args.paths)?;
     let clock = context.clock(archive.config.timezone);
     let mut diagnostics: Vec<Diagnostic> = check::check(&archive, clock)
         .into_iter()
-        .filter(|d| scope.includes(&root, &d.path))
+        .filter(|d| selection.includes(&root, &d.path))
         .collect();
     for d in &mut diagnostics {
         d.path = context.shown(&root, &d.path);
     }
-    let files = scope.count_files(&root, &archive.files);
+    let files = selection.files;
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
 
@@ -69,9 +65,9 @@ pub fn run(context: &Context, args: &CheckArgs) -> Result<u8> {
                     style::BOLD.render_reset(),
                     d.level,
                     d.code,
-                    d.message
+                    printable(&d.message)
                 );
-                if let Some(hint) = &d.hint {
+                if let Some(hint) = d.hint.as_deref().map(printable) {
                     let _ = writeln!(
                         out,
                         "  {}hint:{} {hint}",
@@ -95,57 +91,4 @@ pub fn run(context: &Context, args: &CheckArgs) -> Result<u8> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// Which files the user asked about: everything, or the given files and folders.
-struct Scope {
-    /// Absolute paths given; empty means the whole archive.
-    paths: Vec<PathBuf>,
-    /// Given files that are not among the archive's documents, to read as well
-    /// (relative to the root when inside it).
-    extra_files: Vec<PathBuf>,
-}
-
-impl Scope {
-    fn new(context: &Context, root: &Path, files: &[PathBuf], given: &[PathBuf]) -> Result<Scope> {
-        let mut scope = Scope {
-            paths: Vec::new(),
-            extra_files: Vec::new(),
-        };
-        let canonical_root = root
-            .canonicalize()
-            .map_err(|e| Error::io("cannot read", root, e))?;
-        for path in given {
-            let full = context.cwd.join(path);
-            let canonical = full
-                .canonicalize()
-                .map_err(|e| Error::Usage(format!("cannot check {}: {e}", path.display())))?;
-            let relative = canonical
-                .strip_prefix(&canonical_root)
-                .ok()
-                .map(Path::to_path_buf);
-            let is_config = relative.as_deref() == Some(Path::new(CONFIG_FILE));
-            let known = relative.as_ref().is_some_and(|r| files.contains(r));
-            if canonical.is_file() && !is_config && !known {
-                scope
-                    .extra_files
-                    .push(relative.clone().unwrap_or_else(|| canonical.clone()));
-            }
-            scope
-                .paths
-                .push(relative.map_or(canonical, |r| root.join(r)));
-        }
-        Ok(scope)
-    }
-
-    fn includes(&self, root: &Path, file: &Path) -> bool {
-        self.paths.is_empty() || {
-            let full = root.join(file);
-            self.paths.iter().any(|p| full.starts_with(p))
-        }
-    }
-
-    fn count_files(&self, root: &Path, files: &[PathBuf]) -> usize {
-        files.iter().filter(|f| self.includes(root, f)).count() + self.extra_files.len()
-    }
 }

@@ -1,8 +1,10 @@
 //! `pm list`.
 
+use std::io::IsTerminal;
+
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{Context, OK, note, print};
+use super::{Context, OK, note, note_config_problems, print, printable};
 use crate::archive::Archive;
 use crate::cli::{DataFormat, FilterArgs, ListArgs};
 use crate::error::{Error, Result};
@@ -16,6 +18,11 @@ const TABLE_WIDTH: usize = 100;
 pub fn run(context: &Context, args: &ListArgs) -> Result<u8> {
     let root = context.root()?;
     let archive = Archive::open(&root)?;
+    note_config_problems(&archive.config_diagnostics);
+    let filter = Filter::from(&args.filter);
+    if let Some(message) = filter.undefined_value(&archive.config) {
+        return Err(Error::Usage(message));
+    }
     let unreadable = archive.files.len() - archive.documents.len();
     if unreadable > 0 {
         note(&format!(
@@ -25,7 +32,10 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<u8> {
         ));
     }
     let today = context.clock(archive.config.timezone).today;
-    let selected = filter(&args.filter).select(&archive.documents);
+    let selected = filter.select(&archive.documents);
+    if selected.is_empty() && std::io::stdout().is_terminal() {
+        note("no postmortems match\n");
+    }
     let views: Vec<DocumentView<'_>> = selected
         .iter()
         .map(|d| DocumentView::new(d, today))
@@ -43,16 +53,17 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<u8> {
     Ok(OK)
 }
 
-/// The library filter for the command-line filter arguments.
-pub fn filter(args: &FilterArgs) -> Filter {
-    Filter {
-        teams: args.teams.clone(),
-        services: args.services.clone(),
-        severities: args.severities.clone(),
-        statuses: args.statuses.clone(),
-        tags: args.tags.clone(),
-        since: args.since,
-        until: args.until,
+impl From<&FilterArgs> for Filter {
+    fn from(args: &FilterArgs) -> Self {
+        Filter {
+            teams: args.teams.clone(),
+            services: args.services.clone(),
+            severities: args.severities.clone(),
+            statuses: args.statuses.clone(),
+            tags: args.tags.clone(),
+            since: args.since,
+            until: args.until,
+        }
     }
 }
 
@@ -78,10 +89,12 @@ const CSV_HEADER: &[&str] = &[
     "time_to_resolve_minutes",
     "trigger",
     "detection",
+    "related",
     "actions_total",
     "actions_open",
     "actions_overdue",
     "path",
+    "summary",
 ];
 
 fn csv(views: &[DocumentView<'_>]) -> String {
@@ -110,10 +123,12 @@ fn csv(views: &[DocumentView<'_>]) -> String {
             text(v.time_to_resolve_minutes.map(|m| m.to_string())),
             text(v.trigger.map(str::to_owned)),
             text(v.detection.map(|d| d.to_string())),
+            v.related.join(";"),
             v.actions.total.to_string(),
             v.actions.open.to_string(),
             v.actions.overdue.to_string(),
             v.path.clone(),
+            text(v.summary.map(str::to_owned)),
         ]));
     }
     out
@@ -201,7 +216,7 @@ fn table(views: &[DocumentView<'_>]) -> String {
         let line = cells
             .iter()
             .zip(&widths)
-            .map(|(cell, width)| pad(&truncate(cell, *width), *width))
+            .map(|(cell, width)| pad(&truncate(&printable(cell), *width), *width))
             .collect::<Vec<_>>()
             .join("  ");
         out.push_str(line.trim_end());

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 
 /// Exit code: all good.
 pub const OK: u8 = 0;
-/// Exit code: findings (errors in `pm check`, nothing matched) or failure.
+/// Exit code: findings (errors in `pm check`) or failure.
 pub const FINDINGS: u8 = 1;
 
 /// Runs the command `cli` describes and returns the process exit code.
@@ -97,6 +97,26 @@ fn print(text: &str) -> Result<()> {
 fn note(text: &str) {
     let mut err = anstream::stderr().lock();
     let _ = err.write_all(text.as_bytes());
+}
+
+/// `text` with control characters (escape sequences, line breaks) shown as `�`, so that a
+/// document's values cannot move the cursor, recolour the terminal or break a row.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+/// Says on standard error that `pm.yaml` has errors the command worked around, so that
+/// results read with a fallback (a default timezone, say) do not go unnoticed.
+fn note_config_problems(diagnostics: &[crate::diagnostic::Diagnostic]) {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        note(&format!(
+            "note: pm.yaml has {errors} error{}; defaults stand in for what cannot be read. Run `pm check` to see them\n",
+            if errors == 1 { "" } else { "s" }
+        ));
+    }
 }
 
 /// `pm list | head` closes the pipe early; that is not an error worth reporting.

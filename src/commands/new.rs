@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
-use super::{Context, OK, note, print, style};
+use super::{Context, OK, note, note_config_problems, print, style};
 use crate::archive::{self, Config};
 use crate::cli::NewArgs;
 use crate::error::{Error, Result};
@@ -13,25 +13,24 @@ use crate::templates::{self, PostmortemTemplate};
 /// Creates a postmortem and prints its path.
 pub fn run(context: &Context, args: &NewArgs) -> Result<u8> {
     let root = context.root()?;
-    let templates = templates::postmortem_templates(Some(&root))?;
     if args.list_templates {
+        let templates = templates::postmortem_templates(Some(&root))?;
         let width = templates.keys().map(String::len).max().unwrap_or(0);
         let mut out = String::new();
-        for template in templates.values() {
-            let _ = writeln!(out, "{:width$}  {}", template.name, template.description);
+        for (name, template) in &templates {
+            let description = match template {
+                Ok(template) => template.description.clone(),
+                Err(e) => format!("(cannot be used: {e})"),
+            };
+            let _ = writeln!(out, "{name:width$}  {description}");
         }
         print(&out)?;
         return Ok(OK);
     }
-    let template = templates.get(&args.template).ok_or_else(|| {
-        let names: Vec<&str> = templates.keys().map(String::as_str).collect();
-        Error::Usage(format!(
-            "there is no template `{}`\n  hint: {}",
-            args.template,
-            crate::diagnostic::allowed_values_hint(&args.template, &names)
-        ))
-    })?;
-    let config = archive::load_config(&root)?.config;
+    let template = &templates::postmortem_template(Some(&root), &args.template)?;
+    let parsed = archive::load_config(&root)?;
+    note_config_problems(&parsed.diagnostics);
+    let config = parsed.config;
     let clock = context.clock(config.timezone);
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
 

@@ -249,6 +249,25 @@ impl FrontMatter {
     }
 }
 
+/// Longest title accepted, in characters.
+pub const MAX_TITLE_CHARS: usize = 10_000;
+
+/// What is wrong with `title` as the one line of text a title must be, if anything:
+/// "is empty", "spans more than one line", "contains control characters", "is longer than…".
+pub fn title_problem(title: &str) -> Option<String> {
+    if title.trim().is_empty() {
+        Some("is empty".to_owned())
+    } else if title.contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']) {
+        Some("spans more than one line".to_owned())
+    } else if title.chars().any(char::is_control) {
+        Some("contains control characters".to_owned())
+    } else if title.chars().count() > MAX_TITLE_CHARS {
+        Some(format!("is longer than {MAX_TITLE_CHARS} characters"))
+    } else {
+        None
+    }
+}
+
 /// Where each front-matter value was written, by path: `teams`, `teams.1`,
 /// `action_items.0.owner`. Lets checks point at the exact line of a value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -304,14 +323,6 @@ impl Postmortem {
             .id
             .clone()
             .unwrap_or_else(|| format!("{}#{}", self.front.id, index + 1))
-    }
-
-    /// The team owning the `n`-th action item: its own, else the document's first team.
-    pub fn action_team(&self, index: usize) -> Option<&str> {
-        self.front.action_items[index]
-            .team
-            .as_deref()
-            .or_else(|| self.front.teams.first().map(String::as_str))
     }
 }
 

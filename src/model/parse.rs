@@ -8,14 +8,20 @@ use chrono_tz::Tz;
 use super::split::split;
 use super::time::parse_time;
 use super::yaml::{self, Fields, Invalid, Node, Problem, Value};
-use super::{ActionItem, ActionStatus, FrontMatter, Kind, Link, Positions, Postmortem, Visibility};
+use super::{
+    ActionItem, ActionStatus, FrontMatter, Kind, Link, Positions, Postmortem, Status, Visibility,
+};
 use crate::diagnostic::{Code, Diagnostic, Level, Pos};
 
-/// What parsing one file gave: the document when its identity could be read, and every problem.
+/// What parsing one file gave: the document, as far as it could be read, and every problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parsed {
-    /// The document, unless `id`, `title`, `status` or `severity` could not be read.
+    /// The document; `None` only when the front matter could not be read as a YAML mapping.
     pub document: Option<Postmortem>,
+    /// Whether `id`, `title`, `status` and `severity` could all be read. An incomplete
+    /// document stands in for the file in checks (fallbacks: the file name as id, draft status)
+    /// but must not be listed or published.
+    pub complete: bool,
     /// Every problem found, errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -25,6 +31,7 @@ pub struct Parsed {
 pub fn parse(path: &Path, text: &str, tz: Tz) -> Parsed {
     let failed = |problem: Problem| Parsed {
         document: None,
+        complete: false,
         diagnostics: vec![problem.into_diagnostic(path, Level::Error)],
     };
     let parts = match split(text) {
@@ -44,25 +51,27 @@ pub fn parse(path: &Path, text: &str, tz: Tz) -> Parsed {
         });
     }
 
-    let (front, problems) = read_front_matter(&root, tz);
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let (front, complete, problems) = read_front_matter(&root, tz, stem);
     let diagnostics = problems
         .into_iter()
         .map(|p| p.into_diagnostic(path, Level::Error))
         .collect();
-    let document = front.map(|front| {
-        let mut positions = Positions::default();
-        record_positions(&root, String::new(), &mut positions);
-        Postmortem {
-            path: path.to_path_buf(),
-            date: incident_date(&front, tz),
-            front,
-            body: parts.body.to_owned(),
-            body_line: parts.body_line,
-            positions,
-        }
-    });
+    let mut positions = Positions::default();
+    record_positions(&root, String::new(), &mut positions);
+    let document = Postmortem {
+        path: path.to_path_buf(),
+        date: incident_date(&front, tz),
+        front,
+        body: parts.body.to_owned(),
+        body_line: parts.body_line,
+        positions,
+    };
     Parsed {
-        document,
+        document: Some(document),
+        complete,
         diagnostics,
     }
 }
@@ -93,7 +102,14 @@ pub fn is_valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-fn read_front_matter(root: &Node, tz: Tz) -> (Option<FrontMatter>, Vec<Problem>) {
+/// Reads the front matter. When an identity field cannot be read, the front matter is still
+/// returned, with `fallback_id` (the file name) as id, draft status and empty title or
+/// severity, and `false` says it is incomplete.
+fn read_front_matter(
+    root: &Node,
+    tz: Tz,
+    fallback_id: String,
+) -> (FrontMatter, bool, Vec<Problem>) {
     let mut f = Fields::new(root, "front matter");
     let id: Option<String> = f.required("id");
     let id = id.filter(|id| {
@@ -116,19 +132,22 @@ fn read_front_matter(root: &Node, tz: Tz) -> (Option<FrontMatter>, Vec<Problem>)
         valid
     });
     let title: Option<String> = f.required("title");
-    let title = title.filter(|title| {
-        let one_line = !title.contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']);
-        if !one_line {
+    let title = title.filter(|title| match super::title_problem(title) {
+        None => true,
+        Some(problem) => {
             let pos = f.node("title").map_or(f.pos(), |n| n.pos);
             f.report(
                 pos,
                 Invalid::value(
-                    "the title spans more than one line",
-                    Some("write the title on one line; details belong in `summary`".to_owned()),
+                    format!("the title {problem}"),
+                    Some(
+                        "write the title as one line of text; details belong in `summary`"
+                            .to_owned(),
+                    ),
                 ),
             );
+            false
         }
-        one_line
     });
     let status = f.required("status");
     let visibility = f.optional("visibility").unwrap_or(Visibility::Internal);
@@ -152,33 +171,31 @@ fn read_front_matter(root: &Node, tz: Tz) -> (Option<FrontMatter>, Vec<Problem>)
     let related = f.list("related");
     let problems = f.finish();
 
-    let front = match (id, title, status, severity) {
-        (Some(id), Some(title), Some(status), Some(severity)) => Some(FrontMatter {
-            id,
-            title,
-            status,
-            visibility,
-            severity,
-            kind,
-            teams,
-            services,
-            tags,
-            authors,
-            incident_commander,
-            summary,
-            started_at,
-            detected_at,
-            mitigated_at,
-            resolved_at,
-            trigger,
-            detection,
-            links,
-            related,
-            action_items,
-        }),
-        _ => None,
+    let complete = id.is_some() && title.is_some() && status.is_some() && severity.is_some();
+    let front = FrontMatter {
+        id: id.unwrap_or(fallback_id),
+        title: title.unwrap_or_default(),
+        status: status.unwrap_or(Status::Draft),
+        visibility,
+        severity: severity.unwrap_or_default(),
+        kind,
+        teams,
+        services,
+        tags,
+        authors,
+        incident_commander,
+        summary,
+        started_at,
+        detected_at,
+        mitigated_at,
+        resolved_at,
+        trigger,
+        detection,
+        links: links.into_iter().map(|(_, link)| link).collect(),
+        related,
+        action_items: action_items.into_iter().map(|(_, item)| item).collect(),
     };
-    (front, problems)
+    (front, complete, problems)
 }
 
 fn read_time(f: &mut Fields<'_>, key: &'static str, tz: Tz) -> Option<DateTime<FixedOffset>> {
@@ -203,16 +220,19 @@ fn read_time(f: &mut Fields<'_>, key: &'static str, tz: Tz) -> Option<DateTime<F
         .ok()
 }
 
-fn read_link(f: &mut Fields<'_>) -> Option<Link> {
+/// Reads a link; missing fields (reported) are left empty.
+fn read_link(f: &mut Fields<'_>) -> Link {
     let title = f.required("title");
     let url = f.required("url");
-    Some(Link {
-        title: title?,
-        url: url?,
-    })
+    Link {
+        title: title.unwrap_or_default(),
+        url: url.unwrap_or_default(),
+    }
 }
 
-fn read_action_item(f: &mut Fields<'_>) -> Option<ActionItem> {
+/// Reads an action item; a missing title (reported) is left empty, so that the item keeps its
+/// place and every later item keeps its `<doc id>#<n>`.
+fn read_action_item(f: &mut Fields<'_>) -> ActionItem {
     let id = f.optional("id");
     let title = f.required("title");
     let kind = f.optional("type");
@@ -223,9 +243,9 @@ fn read_action_item(f: &mut Fields<'_>) -> Option<ActionItem> {
     let status = f.optional("status").unwrap_or(ActionStatus::Open);
     let closed = f.optional("closed");
     let ticket = f.optional("ticket");
-    Some(ActionItem {
+    ActionItem {
         id,
-        title: title?,
+        title: title.unwrap_or_default(),
         kind,
         owner,
         team,
@@ -234,7 +254,7 @@ fn read_action_item(f: &mut Fields<'_>) -> Option<ActionItem> {
         status,
         closed,
         ticket,
-    })
+    }
 }
 
 /// Records the position of every value under `node`, keyed by its dotted path.
@@ -315,13 +335,24 @@ mod tests {
     }
 
     #[test]
-    fn missing_identity_fields_leave_no_document() {
+    fn missing_identity_fields_leave_an_incomplete_document() {
         let parsed = parse(
-            Path::new("a.md"),
-            &doc("id: 2026-03-14-x\ntitle: T\n"),
+            Path::new("2026-03-14-x.md"),
+            &doc("id: Not an id\ntitle: T\nteams: [a]\n"),
             berlin(),
         );
-        assert!(parsed.document.is_none());
+        assert!(!parsed.complete);
+        let d = parsed.document.unwrap();
+        assert_eq!(
+            d.front.id, "2026-03-14-x",
+            "the file name stands in for the id"
+        );
+        assert_eq!(d.front.status, Status::Draft);
+        assert_eq!(
+            d.front.teams,
+            ["a"],
+            "the rest is read, so that it can be checked"
+        );
         let messages: Vec<_> = parsed
             .diagnostics
             .iter()
@@ -331,9 +362,51 @@ mod tests {
             messages,
             [
                 "the front matter has no `status`",
-                "the front matter has no `severity`"
+                "the front matter has no `severity`",
+                "`id: Not an id` is not of the form YYYY-MM-DD-slug",
             ]
         );
+    }
+
+    #[test]
+    fn a_misspelt_required_key_is_one_problem() {
+        let text = doc("id: 2026-03-14-x\ntitle: T\nstatus: draft\nseverty: SEV2\n");
+        let parsed = parse(Path::new("a.md"), &text, berlin());
+        let messages: Vec<_> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            ["unknown key `severty` in the front matter, and `severity` is missing"]
+        );
+    }
+
+    #[test]
+    fn action_items_keep_their_places_when_one_is_broken() {
+        let text = doc(&format!(
+            "{MINIMAL}action_items:\n  - owner: Ana\n  - title: Second\n"
+        ));
+        let parsed = parse(Path::new("a.md"), &text, berlin());
+        let d = parsed.document.unwrap();
+        assert_eq!(d.front.action_items.len(), 2);
+        assert_eq!(d.front.action_items[1].title, "Second");
+        assert_eq!(d.action_id(1), "2026-03-14-checkout-latency#2");
+        assert_eq!(
+            parsed.diagnostics[0].message,
+            "the action item has no `title`"
+        );
+    }
+
+    #[test]
+    fn bad_list_elements_are_reported_each_at_its_place() {
+        let text = doc(&format!("{MINIMAL}teams: [a, {{b: c}}, d, [e]]\n"));
+        let parsed = parse(Path::new("a.md"), &text, berlin());
+        let d = parsed.document.unwrap();
+        assert_eq!(d.front.teams, ["a", "d"]);
+        let columns: Vec<_> = parsed.diagnostics.iter().map(|d| d.pos.column).collect();
+        assert_eq!(columns, [12, 23]);
     }
 
     #[test]

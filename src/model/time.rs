@@ -1,8 +1,8 @@
-//! Reading incident times and showing durations.
+//! Reading incident times.
 //!
 //! Times are RFC 3339 with an offset, or naive and read in the archive's timezone.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, TimeDelta, TimeZone};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
 use crate::diagnostic::Code;
@@ -54,22 +54,6 @@ fn invalid(message: String) -> Invalid {
     }
 }
 
-/// A duration the way people say it: `45m`, `1h 18m`, `2d 3h`.
-pub fn human_duration(delta: TimeDelta) -> String {
-    let minutes = delta.num_minutes();
-    if minutes < 0 {
-        return format!("-{}", human_duration(-delta));
-    }
-    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
-    match (days, hours, mins) {
-        (0, 0, m) => format!("{m}m"),
-        (0, h, 0) => format!("{h}h"),
-        (0, h, m) => format!("{h}h {m}m"),
-        (d, 0, _) => format!("{d}d"),
-        (d, h, _) => format!("{d}d {h}h"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,13 +86,5 @@ mod tests {
                 .contains("twice")
         );
         assert!(parse_time("yesterday", berlin).is_err());
-    }
-
-    #[test]
-    fn formats_durations_for_people() {
-        assert_eq!(human_duration(TimeDelta::minutes(45)), "45m");
-        assert_eq!(human_duration(TimeDelta::minutes(78)), "1h 18m");
-        assert_eq!(human_duration(TimeDelta::minutes(120)), "2h");
-        assert_eq!(human_duration(TimeDelta::minutes(3 * 1440 + 200)), "3d 3h");
     }
 }

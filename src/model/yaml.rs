@@ -6,15 +6,16 @@
 //! field by field is what lets `pm check` report every bad field of a document at once, each at
 //! its own line, and suggest the key that was meant when one is misspelled.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use chrono::NaiveDate;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{Error as SaphyrError, Spanned};
 
 use std::path::Path;
 
-use crate::diagnostic::{Code, Diagnostic, Level, Pos, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, Level, Pos, did_you_mean, suggestion};
 
 /// Front matter larger than this is refused before it is parsed.
 pub const MAX_YAML_BYTES: usize = 64 * 1024;
@@ -100,33 +101,41 @@ fn yaml_error(error: &SaphyrError, line_offset: usize) -> Problem {
     let bare = text
         .rfind(" at line ")
         .map_or(text.as_str(), |i| &text[..i]);
+    let nested = || {
+        (
+            Code::Yaml,
+            format!("nested more than {MAX_DEPTH} levels deep"),
+            Some("flatten the structure".to_owned()),
+        )
+    };
     let (code, message, hint) = match error {
-        SaphyrError::DuplicateMappingKey { .. } => {
-            let key = bare
-                .strip_prefix("duplicate mapping key: ")
-                .and_then(|rest| rest.split(", set ").next())
-                .unwrap_or("a key");
-            (
-                Code::DuplicateKey,
-                format!("key `{key}` appears more than once"),
-                Some("keep one of them: with two, which one counts would be a guess".to_owned()),
-            )
-        }
-        SaphyrError::Budget { .. } if bare.contains("Anchors") || bare.contains("Aliases") => (
+        SaphyrError::DuplicateMappingKey { key, .. } => (
+            Code::DuplicateKey,
+            format!(
+                "key `{}` appears more than once",
+                key.as_deref().unwrap_or("?")
+            ),
+            Some("keep one of them: with two, which one counts would be a guess".to_owned()),
+        ),
+        SaphyrError::Budget {
+            breach: BudgetBreach::Anchors { .. } | BudgetBreach::Aliases { .. },
+            ..
+        } => (
             Code::Yaml,
             "YAML anchors and aliases (`&name`, `*name`) are not allowed".to_owned(),
             Some("write the value out in full".to_owned()),
         ),
-        SaphyrError::Budget { .. } if bare.contains("Depth") => (
-            Code::Yaml,
-            format!("nested more than {MAX_DEPTH} levels deep"),
-            Some("flatten the structure".to_owned()),
-        ),
+        SaphyrError::Budget {
+            breach: BudgetBreach::Depth { .. },
+            ..
+        } => nested(),
         SaphyrError::Budget { .. } => (
             Code::Yaml,
             "too large or too complex to read".to_owned(),
             Some("front matter holds metadata; move long text into the Markdown body".to_owned()),
         ),
+        // The parser's own guard against deep flow nesting (`[[[[…`) fires before the budget's.
+        _ if bare.contains("recursion limit") => nested(),
         _ => (
             Code::Yaml,
             format!("invalid YAML: {bare}"),
@@ -495,6 +504,7 @@ pub struct Fields<'a> {
     pos: Pos,
     what: &'static str,
     known: Vec<&'static str>,
+    missing: Vec<&'static str>,
     problems: Vec<Problem>,
 }
 
@@ -507,6 +517,7 @@ impl<'a> Fields<'a> {
             pos: node.pos,
             what,
             known: Vec::new(),
+            missing: Vec::new(),
             problems: Vec::new(),
         };
         match &node.value {
@@ -531,7 +542,9 @@ impl<'a> Fields<'a> {
 
     /// The raw node of `key`, if present and not null; marks the key as known.
     pub fn node(&mut self, key: &'static str) -> Option<&'a Node> {
-        self.known.push(key);
+        if !self.known.contains(&key) {
+            self.known.push(key);
+        }
         self.entries
             .iter()
             .find(|e| e.key == key)
@@ -552,12 +565,8 @@ impl<'a> Fields<'a> {
                 self.read(key, node)
             }
             _ => {
-                self.problems.push(Problem::new(
-                    self.pos,
-                    Code::MissingField,
-                    format!("the {} has no `{key}`", self.what),
-                    Some(format!("add `{key}:` with a value")),
-                ));
+                // Reported by `finish`, which knows whether a misspelt key was meant.
+                self.missing.push(key);
                 None
             }
         }
@@ -578,9 +587,28 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A list field that may be absent; each element is reported on its own when invalid.
+    /// A list field that may be absent. A single value counts as a one-element list; each bad
+    /// element is reported at its own position and left out, the good ones are kept.
     pub fn list<T: FromNode>(&mut self, key: &'static str) -> Vec<T> {
-        self.optional(key).unwrap_or_default()
+        let Some(node) = self.node(key) else {
+            return Vec::new();
+        };
+        let Value::Seq(elements) = &node.value else {
+            return self.read::<Vec<T>>(key, node).unwrap_or_default();
+        };
+        let mut values = Vec::with_capacity(elements.len());
+        for element in elements {
+            match T::from_node(element) {
+                Ok(value) => values.push(value),
+                Err(invalid) => self.problems.push(Problem::new(
+                    element.pos,
+                    invalid.code,
+                    format!("`{key}`: {}", invalid.message),
+                    invalid.hint,
+                )),
+            }
+        }
+        values
     }
 
     /// Reports a problem found while interpreting a field's value.
@@ -593,14 +621,14 @@ impl<'a> Fields<'a> {
         ));
     }
 
-    /// A list of mappings, each read by `read` as a `what`; their problems join this reader's.
-    /// Items that `read` cannot make anything of are left out.
+    /// A list of mappings, each read by `read` as a `what`, one value per element so that
+    /// positions in the list stay the positions in the file; their problems join this reader's.
     pub fn items<T>(
         &mut self,
         key: &'static str,
         what: &'static str,
-        read: fn(&mut Fields<'_>) -> Option<T>,
-    ) -> Vec<T> {
+        read: fn(&mut Fields<'_>) -> T,
+    ) -> Vec<(Pos, T)> {
         let Some(node) = self.node(key) else {
             return Vec::new();
         };
@@ -616,32 +644,45 @@ impl<'a> Fields<'a> {
             );
             return Vec::new();
         };
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(nodes.len());
         for node in nodes {
             let mut fields = Fields::new(node, what);
-            if let Some(item) = read(&mut fields) {
-                items.push(item);
-            }
+            items.push((node.pos, read(&mut fields)));
             self.problems.extend(fields.finish());
         }
         items
     }
 
-    /// Reports every key never asked for and returns all problems found, in file order.
+    /// Reports every missing required key and every key never asked for, and returns all
+    /// problems found, in file order. A misspelt key for a missing one is one problem, not two.
     pub fn finish(mut self) -> Vec<Problem> {
+        let mut explained = Vec::new();
         for entry in self.entries {
-            if !self.known.contains(&entry.key.as_str()) {
-                let hint = match did_you_mean(&entry.key, self.known.iter().copied()) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => format!("known keys: {}", self.known.join(", ")),
-                };
-                self.problems.push(Problem::new(
-                    entry.key_pos,
-                    Code::UnknownKey,
-                    format!("unknown key `{}` in the {}", entry.key, self.what),
-                    Some(hint),
-                ));
+            if self.known.contains(&entry.key.as_str()) {
+                continue;
             }
+            let best = did_you_mean(&entry.key, self.known.iter().copied());
+            let hint = suggestion(&entry.key, self.known.iter().copied())
+                .unwrap_or_else(|| format!("known keys: {}", self.known.join(", ")));
+            let mut message = format!("unknown key `{}` in the {}", entry.key, self.what);
+            if let Some(best) = best.filter(|b| self.missing.contains(b)) {
+                let _ = write!(message, ", and `{best}` is missing");
+                explained.push(best);
+            }
+            self.problems.push(Problem::new(
+                entry.key_pos,
+                Code::UnknownKey,
+                message,
+                Some(hint),
+            ));
+        }
+        for key in self.missing.iter().filter(|k| !explained.contains(k)) {
+            self.problems.push(Problem::new(
+                self.pos,
+                Code::MissingField,
+                format!("the {} has no `{key}`", self.what),
+                Some(format!("add `{key}:` with a value")),
+            ));
         }
         self.problems.sort_by_key(|p| p.pos);
         self.problems

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, NaiveTime, TimeZone};
 
 use crate::archive::{self, CONFIG_FILE, Config, DOCUMENTS_DIR};
-use crate::diagnostic::allowed_values_hint;
+use crate::diagnostic::undefined_hint;
 use crate::error::{Error, Result};
 use crate::fsx;
 use crate::model::{self, FrontMatter, Status, Visibility};
@@ -32,24 +32,17 @@ pub struct InitReport {
     pub created: Vec<PathBuf>,
     /// Files that existed and were left alone.
     pub kept: Vec<PathBuf>,
+    /// Whether `.pm/` was added to an existing `.gitignore`.
+    pub gitignore_extended: bool,
 }
 
 /// Sets up an archive in `dir`: `pm.yaml`, `postmortems/`, `.gitignore`; with `templates`,
-/// also copies the built-in templates into `templates/`. Refuses if `pm.yaml` exists.
+/// also copies the built-in templates into `templates/`. Whatever exists is kept as it is,
+/// so `pm init` can finish an interrupted set-up or add templates to an existing archive.
 pub fn init(dir: &Path, with_templates: bool) -> Result<InitReport> {
     let mut report = InitReport::default();
     fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
-    let config = dir.join(CONFIG_FILE);
-    match fsx::write_new(&config, STARTER_CONFIG.as_bytes()) {
-        Ok(()) => report.created.push(CONFIG_FILE.into()),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            return Err(Error::Failed(format!(
-                "{} already exists; pm init never overwrites it\n  hint: edit it, or run pm init in another folder",
-                config.display()
-            )));
-        }
-        Err(e) => return Err(Error::io("cannot create", config, e)),
-    }
+    create_file(dir, Path::new(CONFIG_FILE), STARTER_CONFIG, &mut report)?;
     let documents = dir.join(DOCUMENTS_DIR);
     if !documents.is_dir() {
         fs::create_dir_all(&documents).map_err(|e| Error::io("cannot create", &documents, e))?;
@@ -112,7 +105,7 @@ fn ignore_derived_data(dir: &Path, report: &mut InitReport) -> Result<()> {
     let updated = format!("{existing}{separator}.pm/\n");
     fsx::write_replace(&path, updated.as_bytes())
         .map_err(|e| Error::io("cannot write", &path, e))?;
-    report.created.push(".gitignore (added .pm/)".into());
+    report.gitignore_extended = true;
     Ok(())
 }
 
@@ -147,18 +140,12 @@ pub struct Created {
 /// Checks a title given on the command line: one non-empty line of text.
 pub fn validate_title(title: &str) -> Result<&str> {
     let title = title.trim();
-    if title.is_empty() {
-        return Err(Error::Usage(
-            "the title is empty\n  hint: say in one line what happened".to_owned(),
-        ));
+    match model::title_problem(title) {
+        None => Ok(title),
+        Some(problem) => Err(Error::Usage(format!(
+            "the title {problem}\n  hint: say in one line of text what happened; details belong in the summary"
+        ))),
     }
-    if title.chars().any(char::is_control) || title.contains(['\u{2028}', '\u{2029}']) {
-        return Err(Error::Usage(
-            "the title must be one line of text, without line breaks or control characters\n  hint: put details in the summary"
-                .to_owned(),
-        ));
-    }
-    Ok(title)
 }
 
 /// Creates a postmortem from `template` in the archive at `root`; never overwrites a file.
@@ -180,7 +167,16 @@ pub fn create(
                 severity_ids(config).join(", ")
             ))
         })?;
-    let severity = known("severity", &severity, &severity_ids(config))?;
+    let severity = known("severity", &severity, &severity_ids(config)).map_err(|e| {
+        if request.severity.is_none() {
+            Error::Failed(format!(
+                "template `{}` sets `severity: {severity}`, which pm.yaml does not define\n  hint: pass --severity, or fix the template",
+                template.name
+            ))
+        } else {
+            e
+        }
+    })?;
     let service_ids: Vec<&str> = config.services.iter().map(|s| s.id.as_str()).collect();
     let team_ids: Vec<&str> = config.teams.iter().map(|t| t.id.as_str()).collect();
     let mut services = Vec::new();
@@ -203,7 +199,8 @@ pub fn create(
         .join(DOCUMENTS_DIR)
         .join(request.date.format("%Y").to_string());
     fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
-    let taken: BTreeSet<String> = archive::document_files(root)?
+    let taken: BTreeSet<String> = archive::document_files(root)
+        .files
         .iter()
         .filter_map(|f| Some(f.file_stem()?.to_string_lossy().into_owned()))
         .collect();
@@ -279,11 +276,7 @@ fn known(what: &str, value: &str, allowed: &[&str]) -> Result<String> {
     if allowed.contains(&value) {
         return Ok(value.to_owned());
     }
-    let hint = if allowed.is_empty() {
-        format!("pm.yaml defines no {what}s yet; add `{value}` there first")
-    } else {
-        allowed_values_hint(value, allowed)
-    };
+    let hint = undefined_hint(what, value, allowed);
     Err(Error::Usage(format!(
         "`{value}` is not a {what} defined in pm.yaml\n  hint: {hint}"
     )))
@@ -335,8 +328,11 @@ fn document_text(
     match parsed.document {
         Some(doc) if doc.front == *front && parsed.diagnostics.is_empty() => Ok(text),
         _ => Err(Error::Failed(format!(
-            "the new document would not read back as written ({:?}); nothing was created",
-            parsed.diagnostics.first().map(|d| &d.message)
+            "the new document would not read back as written, so nothing was created: {}",
+            parsed
+                .diagnostics
+                .first()
+                .map_or("its values changed", |d| d.message.as_str())
         ))),
     }
 }
@@ -364,14 +360,22 @@ pub fn open_in_editor(path: &Path) -> Result<()> {
                 path.display()
             ))
         })?;
-    // `EDITOR="code --wait"` is common: the first word is the program, the rest its arguments.
-    let mut words = editor.split_whitespace();
-    let program = words.next().unwrap_or_default();
-    let status = std::process::Command::new(program)
-        .args(words)
-        .arg(path)
-        .status()
-        .map_err(|e| Error::Failed(format!("cannot start the editor `{editor}`: {e}")))?;
+    // Like git: the shell reads the variable, so `code --wait` and quoted paths with spaces
+    // both work; the file name is passed as an argument, never pasted into the command.
+    let status = if cfg!(windows) {
+        std::process::Command::new("cmd")
+            .args(["/C", &editor])
+            .arg(path)
+            .status()
+    } else {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$@\""))
+            .arg(&editor)
+            .arg(path)
+            .status()
+    }
+    .map_err(|e| Error::Failed(format!("cannot start the editor `{editor}`: {e}")))?;
     if status.success() {
         Ok(())
     } else {

@@ -3,15 +3,10 @@
 /// Longest slug, in bytes.
 pub const MAX_SLUG_BYTES: usize = 80;
 
-/// Names Windows refuses as file names, whatever the extension.
-const RESERVED: &[&str] = &[
-    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
-    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
-];
-
 /// A lowercase ASCII slug of `title`: letters and digits joined by single dashes, transliterated
-/// from other scripts, at most [`MAX_SLUG_BYTES`] long, never empty, never `.`/`..`, never a
-/// reserved device name. A title with nothing to transliterate gets `incident-<hash>`.
+/// from other scripts, at most [`MAX_SLUG_BYTES`] long, never empty, never `.`/`..`. A title
+/// with nothing to transliterate gets `incident-<hash>`. Ids put the date first, so a file name
+/// can never be a reserved device name such as `con` either.
 pub fn slugify(title: &str) -> String {
     let ascii = deunicode::deunicode_with_tofu(title, " ").to_ascii_lowercase();
     let mut slug = String::with_capacity(ascii.len());
@@ -33,9 +28,6 @@ pub fn slugify(title: &str) -> String {
     }
     if slug.is_empty() {
         return format!("incident-{:08x}", fnv1a(title.as_bytes()));
-    }
-    if RESERVED.contains(&slug.as_str()) {
-        slug.push_str("-incident");
     }
     slug
 }
@@ -72,7 +64,6 @@ mod tests {
         );
         assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
         assert_eq!(slugify("{{ 7*7 }}"), "7-7");
-        assert_eq!(slugify("CON"), "con-incident");
     }
 
     #[test]

@@ -378,8 +378,8 @@ fn a_title_with_a_newline_is_a_usage_error_and_creates_nothing() {
     let sandbox = Sandbox::init();
     for title in ["Disk full\non db-3", "Disk full\r\n---\nvisibility: public"] {
         let err = new_fails(&sandbox, &[title, "--severity", "SEV2"], 2);
-        assert!(err.contains("one line"), "{err}");
-        assert!(err.contains("line breaks"), "{err}");
+        assert!(err.contains("spans more than one line"), "{err}");
+        assert!(err.contains("one line of text"), "{err}");
     }
 }
 
@@ -570,4 +570,39 @@ fn the_same_title_on_the_same_day_makes_two_files() {
     assert!(listed.iter().all(|d| d["title"] == "Disk full"));
     let checked = check(&sandbox);
     assert_eq!(checked.code, 0, "{}", checked.text);
+}
+
+/// Fails for every user, root included: a file stands where the year folder must go.
+#[test]
+fn pm_new_where_its_folder_cannot_be_made_fails_cleanly() {
+    let sandbox = Sandbox::init();
+    sandbox.write("postmortems/2026", "not a folder\n");
+    let before = sandbox.snapshot();
+    let err = new_fails(&sandbox, &["Disk full", "--severity", "SEV2"], 1);
+    assert!(err.contains("cannot create"), "{err}");
+    assert!(err.contains("postmortems/2026"), "{err}");
+    assert_eq!(sandbox.snapshot(), before);
+}
+
+#[test]
+fn control_characters_in_a_title_are_rejected_and_never_printed() {
+    let sandbox = Sandbox::init();
+    sandbox.write(
+        "postmortems/2026/2026-01-01-x.md",
+        "---\nid: 2026-01-01-x\ntitle: \"\\e[31mRED\\e[0m \\a\"\nstatus: draft\nseverity: SEV2\nteams: [\"pay\\e[2Jments\"]\n---\n",
+    );
+    let output = sandbox.pm().arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(
+        out.contains(
+            "2026-01-01-x.md:3:8: error[invalid-value]: the title contains control characters"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("`pay\u{fffd}[2Jments` is not a team"), "{out}");
+    assert!(
+        !out.contains('\x1b') && !out.contains('\x07'),
+        "no raw control characters: {out:?}"
+    );
 }

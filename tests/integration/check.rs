@@ -364,3 +364,152 @@ fn naming_pm_yaml_or_a_stray_file_checks_each_as_what_it_is() {
     // Without naming it, only `.md` files are postmortems.
     sandbox.pm().arg("check").assert().code(0);
 }
+
+#[test]
+fn a_folder_outside_postmortems_is_checked_file_by_file_and_once() {
+    let sandbox = Sandbox::init();
+    let bad = "---\nid: 2026-02-02-outside\ntitle: T\nstatus: draft\nseverity: SEV7\n---\n";
+    sandbox.write("drafts/2026-02-02-outside.md", bad);
+    sandbox.write("drafts/notes.txt", "not a postmortem\n");
+    let output = sandbox.pm().args(["check", "drafts"]).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a folder with an error is not a green check"
+    );
+    assert!(stdout(&output).contains("drafts/2026-02-02-outside.md:5:11: error[unknown-severity]"));
+    assert!(
+        stderr(&output).contains("checked 1 file: 1 error"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = sandbox
+        .pm()
+        .args([
+            "check",
+            "drafts/2026-02-02-outside.md",
+            "./drafts/2026-02-02-outside.md",
+            "drafts",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !stdout(&output).contains("duplicate-id"),
+        "one file named three ways is one file"
+    );
+    assert!(
+        stderr(&output).contains("checked 1 file: 1 error"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_broken_identity_field_does_not_hide_the_other_problems() {
+    let sandbox = Sandbox::init();
+    sandbox.write(
+        "postmortems/2026/2026-01-01-x.md",
+        "---\nid: 2026-01-01-x\ntitle: T\nstatus: publshed\nseverity: SEV9\nteams: [nobody]\nstarted_at: 2030-01-01T00:00:00Z\n---\nIt was careless.\n",
+    );
+    let (code, found) = findings(&sandbox, "postmortems/2026/2026-01-01-x.md");
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        [
+            diag(4, "error", "invalid-value"),
+            diag(5, "error", "unknown-severity"),
+            diag(6, "error", "unknown-team"),
+            diag(7, "error", "future-time"),
+            diag(9, "warning", "blame-wording"),
+        ]
+    );
+    // Incomplete documents are checked, never listed.
+    let listed = sandbox
+        .pm()
+        .args(["list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&listed).trim(), "[]");
+}
+
+#[test]
+fn pm_yaml_problems_point_at_their_own_entries_after_a_broken_one() {
+    let sandbox = Sandbox::init();
+    sandbox.write(
+        "pm.yaml",
+        "teams:\n  - { name: No id }\n  - { id: ops }\n  - { id: ops }\nservices:\n  - { name: x }\n  - { id: a, owner: nobody }\n  - { id: b }\n",
+    );
+    let (_, found) = findings(&sandbox, "pm.yaml");
+    assert_eq!(
+        found,
+        [
+            diag(2, "error", "missing-field"),
+            diag(4, "error", "config"),
+            diag(6, "error", "missing-field"),
+            diag(7, "error", "unknown-team"),
+            diag(8, "warning", "unowned-service"),
+        ]
+    );
+}
+
+#[test]
+fn wrapped_blame_phrases_are_found() {
+    let sandbox = Sandbox::init();
+    sandbox.write(
+        "postmortems/2026/2026-03-14-db-failover.md",
+        PUBLISHED.replace(
+            "A slow disk.\n",
+            "A slow disk. It was not human\nerror: the operator *should\nhave* been warned.\n",
+        ),
+    );
+    let (_, found) = findings(&sandbox, "postmortems/2026/2026-03-14-db-failover.md");
+    assert_eq!(
+        found,
+        [
+            diag(25, "warning", "blame-wording"),
+            diag(26, "warning", "blame-wording")
+        ]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn linked_folders_are_followed_once_and_broken_links_reported() {
+    let sandbox = Sandbox::init();
+    let outside = Sandbox::empty();
+    outside.write(
+        "2024/2024-05-05-linked.md",
+        PUBLISHED.replace("2026-03-14-db-failover", "2024-05-05-linked"),
+    );
+    std::os::unix::fs::symlink(
+        outside.path().join("2024"),
+        sandbox.path().join("postmortems/2024"),
+    )
+    .unwrap();
+    // A loop back to the archive's own folder must not trap the walk.
+    std::os::unix::fs::symlink(
+        sandbox.path().join("postmortems"),
+        sandbox.path().join("postmortems/loop"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        "/nonexistent/x.md",
+        sandbox.path().join("postmortems/dangling.md"),
+    )
+    .unwrap();
+    let output = sandbox
+        .pm()
+        .args(["list", "--format", "json"])
+        .output()
+        .unwrap();
+    let listed: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], "2024-05-05-linked");
+    let output = sandbox.pm().arg("check").output().unwrap();
+    assert!(
+        stdout(&output).contains("postmortems/dangling.md:1:1: error[unreadable]"),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -41,17 +41,44 @@ fn creates_a_missing_folder() {
 }
 
 #[test]
-fn refuses_to_overwrite_an_existing_config() {
+fn never_overwrites_an_existing_config_and_completes_the_rest() {
     let sandbox = Sandbox::empty();
     sandbox.write("pm.yaml", "title: Mine\n");
-    let before = sandbox.snapshot();
-    let output = sandbox.pm().arg("init").output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    let output = sandbox.pm().args(["init", "--templates"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
     assert!(
-        String::from_utf8_lossy(&output.stderr)
-            .contains("already exists; pm init never overwrites it")
+        stdout(&output).contains("kept    pm.yaml (already there)"),
+        "{}",
+        stdout(&output)
     );
+    assert_eq!(sandbox.read("pm.yaml"), "title: Mine\n");
+    assert!(sandbox.path().join("postmortems").is_dir());
+    assert!(
+        sandbox
+            .path()
+            .join("templates/postmortem/standard.md")
+            .is_file()
+    );
+
+    // Run again, nothing changes: every file is kept as it is.
+    let before = sandbox.snapshot();
+    sandbox
+        .pm()
+        .args(["init", "--templates"])
+        .assert()
+        .success();
     assert_eq!(sandbox.snapshot(), before);
+}
+
+#[test]
+fn archive_flag_names_the_folder_to_set_up() {
+    let sandbox = Sandbox::empty();
+    sandbox
+        .pm()
+        .args(["--archive", "ops", "init"])
+        .assert()
+        .success();
+    assert!(sandbox.path().join("ops/pm.yaml").is_file());
 }
 
 #[test]

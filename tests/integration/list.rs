@@ -659,8 +659,17 @@ fn severity_filter() {
             "2025-11-14-duplicate-card-charges",
         ]
     );
-    // Severities match regardless of case.
-    assert_eq!(ids(&sandbox, &["--severity", "sev1"]), sev1);
+    // A severity pm.yaml does not define could only match nothing: a usage error with the
+    // likely meaning, not a silent empty list.
+    for (args, hint) in [
+        (["--severity", "sev1"], "did you mean `SEV1`?"),
+        (["--team", "paymnts"], "did you mean `payments`?"),
+        (["--service", "search"], "did you mean `search-api`?"),
+    ] {
+        let output = sandbox.pm().arg("list").args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains(hint), "{}", stderr(&output));
+    }
 }
 
 #[test]
@@ -920,7 +929,7 @@ fn an_impossible_date_is_a_usage_error() {
 fn an_empty_result_prints_nothing() {
     let sandbox = Sandbox::example();
     for filter in [
-        &["--team", "nobody"][..],
+        &["--tag", "nobody"][..],
         &["--since", "2026-11-21"],
         &["--since", "2026-06-01", "--until", "2026-05-01"],
     ] {
@@ -928,10 +937,10 @@ fn an_empty_result_prints_nothing() {
         assert_eq!(stdout(&output), "", "{filter:?}");
         assert_eq!(stderr(&output), "", "{filter:?}");
     }
-    assert!(json_list(&sandbox, &["--team", "nobody"]).is_empty());
+    assert!(json_list(&sandbox, &["--tag", "nobody"]).is_empty());
     let csv = parse_csv(&stdout(&list(
         &sandbox,
-        &["--format", "csv", "--team", "nobody"],
+        &["--format", "csv", "--tag", "nobody"],
     )));
     assert_eq!(csv.len(), 1, "only the header: {csv:?}");
 }
@@ -964,4 +973,20 @@ fn a_file_with_broken_front_matter_is_left_out_with_a_note() {
     let listed: Vec<&str> = listing.iter().map(|d| d["id"].as_str().unwrap()).collect();
     assert_eq!(listed, example_ids());
     assert!(stderr(&output).contains("pm check"), "{}", stderr(&output));
+}
+
+#[test]
+fn csv_has_every_json_field() {
+    let sandbox = Sandbox::example();
+    let csv = parse_csv(&stdout(&list(&sandbox, &["--format", "csv"])));
+    let mut header: Vec<String> = csv[0].clone();
+    header.sort();
+    let mut expected: Vec<String> = JSON_FIELDS
+        .iter()
+        .filter(|f| **f != "actions")
+        .map(|f| (*f).to_owned())
+        .chain(["actions_total", "actions_open", "actions_overdue"].map(String::from))
+        .collect();
+    expected.sort();
+    assert_eq!(header, expected);
 }

@@ -366,3 +366,18 @@ fn on_a_terminal_it_asks_for_title_services_and_severity() {
     assert_eq!(doc["teams"], serde_json::json!(["payments"]));
     assert_eq!(doc["severity"], "SEV2");
 }
+
+#[cfg(unix)]
+#[test]
+fn new_files_are_readable_like_any_other_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::init();
+    let path = new(&sandbox, &["Mode", "--severity", "SEV3"]);
+    for file in [path.as_str(), "pm.yaml", ".gitignore"] {
+        let mode = std::fs::metadata(sandbox.path().join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_ne!(mode & 0o777, 0o600, "{file} is not private to its owner");
+    }
+}

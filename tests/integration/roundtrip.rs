@@ -53,7 +53,7 @@ proptest! {
         let sandbox = Sandbox::init();
         let root = sandbox.path();
         let config = archive::load_config(root).unwrap().config;
-        let templates = templates::postmortem_templates(Some(root)).unwrap();
+        let template = templates::postmortem_template(Some(root), "standard").unwrap();
         let request = NewPostmortem {
             title: title.clone(),
             services: services.iter().map(|s| (*s).to_owned()).collect(),
@@ -62,7 +62,7 @@ proptest! {
             date,
             authors: vec![author.clone()],
         };
-        let created = scaffold::create(root, &config, &templates["standard"], &request).unwrap();
+        let created = scaffold::create(root, &config, &template, &request).unwrap();
 
         let archive = Archive::open(root).unwrap();
         prop_assert!(archive.diagnostics.is_empty(), "{:?}", archive.diagnostics);
@@ -77,5 +77,36 @@ proptest! {
         prop_assert!(created.id.starts_with(&date.format("%Y-%m-%d-").to_string()));
         let expected_path = format!("postmortems/{}/{}.md", date.format("%Y"), created.id);
         prop_assert_eq!(doc.path.to_string_lossy().replace('\\', "/"), expected_path);
+    }
+}
+
+proptest! {
+    // Each case runs the real binary twice; fewer cases, the same property end to end.
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pm_new_then_pm_list_gives_back_the_same_values(
+        title in title(),
+        services in proptest::sample::subsequence(SERVICES, 0..=SERVICES.len()),
+        date in date(),
+    ) {
+        let sandbox = Sandbox::init();
+        let date_arg = date.to_string();
+        let mut args = vec!["new", "--severity", "SEV3", "--date", date_arg.as_str()];
+        for service in &services {
+            args.extend(["--service", service]);
+        }
+        // `--` ends the options, so a title starting with `-` is still the title.
+        args.extend(["--", title.as_str()]);
+        let output = sandbox.pm().args(&args).output().unwrap();
+        prop_assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+        let listed = sandbox.pm().args(["list", "--format", "json"]).output().unwrap();
+        let docs: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+        prop_assert_eq!(docs.len(), 1);
+        prop_assert_eq!(docs[0]["title"].as_str(), Some(title.trim()));
+        prop_assert_eq!(docs[0]["date"].as_str(), Some(date_arg.as_str()));
+        prop_assert_eq!(&docs[0]["services"], &serde_json::json!(services));
+        prop_assert_eq!(docs[0]["visibility"].as_str(), Some("internal"));
     }
 }
