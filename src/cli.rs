@@ -78,6 +78,44 @@ Examples:
   pm list --format csv > postmortems.csv")]
     List(ListArgs),
 
+    /// Full-text search, ranked, with snippets and counts by team, service and severity.
+    #[command(after_help = "\
+Query language:
+  dns timeout                 both words (every word must match)
+  \"connection refused\"        the exact phrase
+  dns OR resolver             either word
+  -draft                      without the word
+  team:payments               a field: title team service tag severity status owner kind
+  time*                       words starting with `time`
+  us-east-1 ORA-00600         identifiers are found whole and by their parts
+
+Examples:
+  pm search dns timeout
+  pm search '\"certificate expired\" -draft' --team platform
+  pm search 'owner:okafor status:published' --since 2026-01-01
+  pm search checkout --public --format json
+
+Exit status: 0 hits, 1 no hits, 2 a query that cannot be read (with its position).")]
+    Search(SearchArgs),
+
+    /// Past incidents most like one postmortem, and what they share.
+    #[command(after_help = "\
+Examples:
+  pm related 2026-02-02-expired-certificate-api-gateway
+  pm related 2026-02-02-expired-certificate-api-gateway --limit 3 --format json")]
+    Related(RelatedArgs),
+
+    /// Bring the search index up to date (search does it by itself), or rebuild it.
+    #[command(after_help = "\
+Examples:
+  pm index              index what changed since the last run
+  pm index --rebuild    throw the index away and build it from the files")]
+    Index {
+        /// Build the index again from scratch.
+        #[arg(long)]
+        rebuild: bool,
+    },
+
     /// Print a shell completion script.
     #[command(after_help = "\
 Examples:
@@ -206,6 +244,51 @@ pub struct ListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DataFormat::Table)]
     pub format: DataFormat,
+}
+
+/// Output formats of `pm search` and `pm related`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SearchFormat {
+    /// Ranked hits for people, matched words highlighted on a terminal.
+    Text,
+    /// One JSON object, for programs.
+    Json,
+}
+
+/// Arguments of `pm search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query; several words are joined with spaces.
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Which postmortems.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Only this kind: incident, near-miss, security (repeatable).
+    #[arg(long = "kind", value_name = "KIND")]
+    pub kinds: Vec<String>,
+    /// Only what a public build would show: public and published.
+    #[arg(long)]
+    pub public: bool,
+    /// At most this many hits.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
+    pub format: SearchFormat,
+}
+
+/// Arguments of `pm related`.
+#[derive(Debug, Args)]
+pub struct RelatedArgs {
+    /// The postmortem's id.
+    pub id: String,
+    /// At most this many.
+    #[arg(long, default_value_t = 5)]
+    pub limit: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
+    pub format: SearchFormat,
 }
 
 fn date_arg(text: &str) -> Result<NaiveDate, String> {

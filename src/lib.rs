@@ -25,6 +25,7 @@ pub mod markdown;
 pub mod model;
 pub mod query;
 pub mod scaffold;
+pub mod search;
 #[doc(hidden)]
 pub mod synth;
 pub mod templates;

@@ -141,6 +141,32 @@ fn without_comments(text: &str) -> String {
     out
 }
 
+/// The text of `body` without Markdown markup: words of prose, headings, tables and code (code
+/// is text people search for), one block per line; HTML comments are left out.
+pub fn plain_text(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Text(text) | Event::Code(text) => out.push_str(&text),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::TableCell) => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableHead
+                | TagEnd::TableRow
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_),
+            ) => out.push('\n'),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                out.push_str(without_comments(&html).trim());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Turns byte offsets into 1-based lines and columns.
 #[derive(Debug, Clone)]
 pub struct LineIndex<'a> {
@@ -229,6 +255,21 @@ mod tests {
         assert_eq!(
             runs,
             ["It was human\nerror, *not* that.", "Next paragraph."]
+        );
+    }
+
+    #[test]
+    fn plain_text_keeps_words_and_code_and_drops_markup_and_comments() {
+        let body = "## Impact\n<!-- guidance -->\n**503** from `kube-proxy`.\n\n| a | b |\n|---|---|\n| x | y |\n\n```\nmax_connections=10\n```\n";
+        let text = plain_text(body);
+        assert!(
+            text.starts_with("Impact\n503 from kube-proxy.\na b \nx y \n"),
+            "{text:?}"
+        );
+        assert!(text.contains("max_connections=10"), "{text:?}");
+        assert!(
+            !text.contains("guidance") && !text.contains('*') && !text.contains('|'),
+            "{text:?}"
         );
     }
 

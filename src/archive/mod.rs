@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::error::{Error, Result};
@@ -108,7 +109,9 @@ impl Archive {
             diagnostics: config_diagnostics,
             ..
         } = load_config(root)?;
-        let Walk { files, problems } = document_files(root);
+        let Walk {
+            files, problems, ..
+        } = document_files(root);
         let mut archive = Archive {
             root: root.to_path_buf(),
             config,
@@ -118,7 +121,7 @@ impl Archive {
             incomplete: Vec::new(),
             diagnostics: problems,
         };
-        for parsed in load_all(root, &files, &archive.config) {
+        for parsed in read_all(root, &files, &archive.config) {
             archive.keep(parsed);
         }
         archive.files = files;
@@ -197,17 +200,31 @@ impl Archive {
     }
 }
 
-/// Loads `files` in parallel; results come back in the order of `files`.
-fn load_all(root: &Path, files: &[PathBuf], config: &Config) -> Vec<Parsed> {
+/// Reads and parses `files` (relative to `root`) on all cores; results come back in the
+/// order of `files`.
+pub fn read_all(root: &Path, files: &[PathBuf], config: &Config) -> Vec<Parsed> {
+    map_documents(root, files, config, |parsed| parsed)
+}
+
+/// Reads and parses `files` on all cores and hands each result to `f` on the thread that
+/// parsed it, so that work on the documents runs in parallel too; `f`'s results come back in
+/// the order of `files`.
+pub fn map_documents<T: Send>(
+    root: &Path,
+    files: &[PathBuf],
+    config: &Config,
+    f: impl Fn(Parsed) -> T + Sync,
+) -> Vec<T> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = files.len().div_ceil(threads).max(64);
+    let f = &f;
     std::thread::scope(|scope| {
         let workers: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|file| read_document(root, file, config))
+                        .map(|file| f(read_document(root, file, config)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -269,8 +286,32 @@ fn not_utf8(path: &Path, bytes: &[u8], error: std::str::Utf8Error) -> Diagnostic
 pub struct Walk {
     /// `.md` files, relative to the root the walk was given, sorted.
     pub files: Vec<PathBuf>,
+    /// Size and modification time of each file, in the order of `files`.
+    pub stamps: Vec<Stamp>,
     /// Folders or files that could not be read, and broken links.
     pub problems: Vec<Diagnostic>,
+}
+
+/// What tells whether a file may have changed: its size and modification time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stamp {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub modified: u128,
+}
+
+impl Stamp {
+    fn of(meta: &fs::Metadata) -> Stamp {
+        Stamp {
+            size: meta.len(),
+            modified: meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos()),
+        }
+    }
 }
 
 /// Every `.md` file under `postmortems/`, relative to `root`.
@@ -286,17 +327,65 @@ pub fn document_files(root: &Path) -> Walk {
 /// Every `.md` file under `dir`, relative to `root`, sorted. Hidden entries are skipped;
 /// linked folders are followed, each real folder once, so a link loop cannot trap the walk.
 pub fn markdown_files(root: &Path, dir: &Path) -> Walk {
-    let mut walk = Walk::default();
-    let mut seen = BTreeSet::new();
-    collect_markdown(root, dir, &mut seen, &mut walk);
-    walk.files.sort();
-    walk
+    let seen = Mutex::new(BTreeSet::new());
+    let mut top = Listing::default();
+    list_folder(root, dir, &seen, &mut top);
+    // Reading 10 000 entries is mostly waiting on the file system: read the folders below
+    // the top one on all cores, each real folder once however many links lead to it.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = top.subfolders.len().div_ceil(threads).max(1);
+    let parts: Vec<Listing> = std::thread::scope(|scope| {
+        let workers: Vec<_> = top
+            .subfolders
+            .chunks(chunk)
+            .map(|folders| {
+                let seen = &seen;
+                scope.spawn(move || {
+                    let mut listing = Listing::default();
+                    let mut pending: Vec<PathBuf> = folders.to_vec();
+                    while let Some(folder) = pending.pop() {
+                        list_folder(root, &folder, seen, &mut listing);
+                        pending.append(&mut listing.subfolders);
+                    }
+                    listing
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("listing folders does not panic"))
+            .collect()
+    });
+    let mut found = top.found;
+    let mut problems = top.problems;
+    for part in parts {
+        found.extend(part.found);
+        problems.extend(part.problems);
+    }
+    // Byte order of the paths: as deterministic as component order, and much cheaper.
+    found.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    let (files, stamps) = found.into_iter().unzip();
+    Walk {
+        files,
+        stamps,
+        problems,
+    }
 }
 
-fn collect_markdown(root: &Path, dir: &Path, seen: &mut BTreeSet<PathBuf>, walk: &mut Walk) {
+/// What reading folders found: files with their stamps, problems, folders still to read.
+#[derive(Default)]
+struct Listing {
+    found: Vec<(PathBuf, Stamp)>,
+    problems: Vec<Diagnostic>,
+    subfolders: Vec<PathBuf>,
+}
+
+/// Reads one folder into `listing`, unless a link already led to it.
+fn list_folder(root: &Path, dir: &Path, seen: &Mutex<BTreeSet<PathBuf>>, listing: &mut Listing) {
     let shown = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let mut unreadable = |path: &Path, e: &io::Error| {
-        walk.problems.push(
+    let unreadable = |problems: &mut Vec<Diagnostic>, path: &Path, e: &io::Error| {
+        problems.push(
             Diagnostic::error(
                 &shown(path),
                 Pos::START,
@@ -309,40 +398,49 @@ fn collect_markdown(root: &Path, dir: &Path, seen: &mut BTreeSet<PathBuf>, walk:
     let Ok(real) = dir.canonicalize() else {
         return;
     };
-    if !seen.insert(real) {
+    if !seen.lock().map_or(true, |mut seen| seen.insert(real)) {
         return;
     }
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(e) => return unreadable(dir, &e),
+        Err(e) => return unreadable(&mut listing.problems, dir, &e),
     };
-    let mut subfolders = Vec::new();
     for entry in entries {
-        let path = match entry {
-            Ok(entry) => entry.path(),
+        let entry = match entry {
+            Ok(entry) => entry,
             Err(e) => {
-                unreadable(dir, &e);
+                unreadable(&mut listing.problems, dir, &e);
                 continue;
             }
         };
+        let path = entry.path();
         if path
             .file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with('.'))
         {
             continue;
         }
-        // `metadata` follows links: a linked folder is walked, a broken link reported.
-        match fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => subfolders.push(path),
-            Ok(_) if path.extension().is_some_and(|ext| ext == "md") => {
-                walk.files.push(shown(&path));
+        let is_markdown = path.extension().is_some_and(|ext| ext == "md");
+        // The entry's type comes with the folder listing; a file's size and time cost a
+        // `stat` relative to the open folder; a link is followed with a full `stat`, to walk
+        // a linked folder or report a broken link.
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => listing.subfolders.push(path),
+            Ok(kind) if kind.is_file() => {
+                if is_markdown {
+                    match entry.metadata() {
+                        Ok(meta) => listing.found.push((shown(&path), Stamp::of(&meta))),
+                        Err(e) => unreadable(&mut listing.problems, &path, &e),
+                    }
+                }
             }
-            Ok(_) => {}
-            Err(e) => unreadable(&path, &e),
+            _ => match fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => listing.subfolders.push(path),
+                Ok(meta) if is_markdown => listing.found.push((shown(&path), Stamp::of(&meta))),
+                Ok(_) => {}
+                Err(e) => unreadable(&mut listing.problems, &path, &e),
+            },
         }
-    }
-    for folder in subfolders {
-        collect_markdown(root, &folder, seen, walk);
     }
 }
 

@@ -5,6 +5,7 @@ mod check;
 mod init;
 mod list;
 mod new;
+pub(crate) mod search;
 mod shell;
 
 use std::io::Write;
@@ -35,6 +36,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::New(args) => new::run(&context, &args),
         Command::Check(args) => check::run(&context, &args),
         Command::List(args) => list::run(&context, &args),
+        Command::Search(args) => search::search(&context, &args),
+        Command::Related(args) => search::related(&context, &args),
+        Command::Index { rebuild } => search::index(&context, rebuild),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man { command } => shell::man(command.as_deref()),
     }
@@ -141,4 +145,7 @@ mod style {
     pub const HINT: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
     pub const BOLD: Style = Style::new().bold();
     pub const DIM: Style = Style::new().dimmed();
+    pub const MATCH: Style = Style::new()
+        .bold()
+        .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
 }

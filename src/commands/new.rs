@@ -2,12 +2,16 @@
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
-use super::{Context, OK, note, note_config_problems, print, style};
+use chrono::NaiveDate;
+
+use super::{Context, OK, note, note_config_problems, print, printable, style};
 use crate::archive::{self, Config};
 use crate::cli::NewArgs;
 use crate::error::{Error, Result};
 use crate::scaffold::{self, NewPostmortem};
+use crate::search::SearchIndex;
 use crate::templates::{self, PostmortemTemplate};
 
 /// Creates a postmortem and prints its path.
@@ -76,10 +80,65 @@ pub fn run(context: &Context, args: &NewArgs) -> Result<u8> {
         shown.display(),
         style::DIM.render_reset(),
     ));
+    seen_before(&root, &config, &created.id, clock.today);
     if args.edit {
         scaffold::open_in_editor(&created.path)?;
     }
     Ok(OK)
+}
+
+/// Archives larger than this are not indexed just to answer "seen this before?": building
+/// their index would take longer than a second.
+const QUICK_INDEX_FILES: usize = 2_000;
+
+/// Prints, on standard error, the three past incidents most like the new one and their
+/// still-open action items. Best effort: any trouble here leaves `pm new`'s result alone.
+fn seen_before(root: &Path, config: &Config, id: &str, today: NaiveDate) {
+    let small = archive::document_files(root).files.len() <= QUICK_INDEX_FILES;
+    if !SearchIndex::exists(root) && !small {
+        return;
+    }
+    let related = match SearchIndex::open(root, config).and_then(|(index, _)| index.related(id, 3))
+    {
+        Ok(Some(related)) if !related.is_empty() => related,
+        Ok(_) => return,
+        Err(e) => {
+            note(&format!(
+                "note: could not look for related postmortems: {e}\n"
+            ));
+            return;
+        }
+    };
+    let files: Vec<PathBuf> = related.iter().map(|r| PathBuf::from(&r.path)).collect();
+    let documents = archive::read_all(root, &files, config);
+    let mut out = String::from("\nSeen this before? Past incidents like this one:\n");
+    for (r, parsed) in related.iter().zip(documents) {
+        let _ = writeln!(out, "  {}  {}", r.id, printable(&r.title));
+        let _ = writeln!(out, "    {}", super::search::reasons(r));
+        let Some(doc) = parsed.document else { continue };
+        for (i, item) in doc.front.action_items.iter().enumerate() {
+            if item.status.is_open() {
+                let due = item.due.map_or_else(String::new, |d| {
+                    format!(
+                        ", due {d}{}",
+                        if item.is_overdue(today) {
+                            ", overdue"
+                        } else {
+                            ""
+                        }
+                    )
+                });
+                let _ = writeln!(
+                    out,
+                    "    open: {} ({}{due}) [{}]",
+                    printable(&item.title),
+                    item.owner.as_deref().unwrap_or("no owner"),
+                    doc.action_id(i)
+                );
+            }
+        }
+    }
+    note(&out);
 }
 
 /// Asks for the title, services and severity on the terminal.

@@ -107,10 +107,14 @@ fn assert_no_panic(output: &Output) {
 }
 
 /// Every file and folder under the sandbox, to prove nothing was created.
+/// Every file and folder under the sandbox, but the derived search index in `.pm/`.
 fn tree(sandbox: &Sandbox) -> Vec<PathBuf> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in fs::read_dir(dir).expect("read dir") {
             let path = entry.expect("entry").path();
+            if path.file_name().is_some_and(|n| n == ".pm") {
+                continue;
+            }
             out.push(path.strip_prefix(root).expect("inside").to_path_buf());
             if path.is_dir() {
                 walk(root, &path, out);

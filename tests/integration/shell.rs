@@ -3,7 +3,17 @@
 use crate::sandbox::{Sandbox, repo, stderr, stdout};
 
 /// The subcommands of `pm`, besides clap's `help`.
-const SUBCOMMANDS: &[&str] = &["init", "new", "check", "list", "completions", "man"];
+const SUBCOMMANDS: &[&str] = &[
+    "init",
+    "new",
+    "check",
+    "list",
+    "search",
+    "related",
+    "index",
+    "completions",
+    "man",
+];
 
 /// Runs `pm` with `args` in an empty folder.
 fn pm(args: &[&str]) -> std::process::Output {

@@ -1,0 +1,265 @@
+//! What the index holds: every file it has seen, with size, modification time and a hash of
+//! its content, kept in the commit payload so that it changes exactly when the index does.
+//!
+//! `pm search` compares it with the files on disk: a file whose size and time are unchanged
+//! is not read at all; one whose content hash changed is indexed again.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::schema::SCHEMA_VERSION;
+use crate::archive::Stamp;
+
+/// One file as the index last saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub modified: u128,
+    /// Hash of the content.
+    pub hash: u64,
+}
+
+/// Every file the index holds, by path relative to the archive root (with `/` separators:
+/// plain strings compare much faster than paths, which matters at 10 000 files).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest {
+    /// The files.
+    pub files: HashMap<String, Seen>,
+}
+
+/// What changed on disk since the manifest was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Files to (re)index, with what they are now.
+    pub updated: Vec<(PathBuf, Seen)>,
+    /// Files whose content is the same but whose size or time moved.
+    pub touched: Vec<(PathBuf, Seen)>,
+    /// Files gone from disk.
+    pub removed: Vec<PathBuf>,
+}
+
+impl Changes {
+    /// Whether the index must be written.
+    pub fn is_empty(&self) -> bool {
+        self.updated.is_empty() && self.touched.is_empty() && self.removed.is_empty()
+    }
+}
+
+const HEADER: &str = "pm-index";
+
+impl Manifest {
+    /// Reads a payload written by [`Manifest::to_payload`]; `None` when it is missing, of
+    /// another schema version, or unreadable: the index must then be rebuilt.
+    pub fn from_payload(payload: &str) -> Option<Manifest> {
+        let mut lines = payload.lines();
+        let header = lines.next()?;
+        let version: u32 = header
+            .strip_prefix(HEADER)?
+            .trim()
+            .strip_prefix('v')?
+            .parse()
+            .ok()?;
+        if version != SCHEMA_VERSION {
+            return None;
+        }
+        let _fingerprint = lines.next()?;
+        let mut files = HashMap::new();
+        for line in lines {
+            let mut parts = line.splitn(4, '\t');
+            let size = parts.next()?.parse().ok()?;
+            let modified = parts.next()?.parse().ok()?;
+            let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+            files.insert(
+                parts.next()?.to_owned(),
+                Seen {
+                    size,
+                    modified,
+                    hash,
+                },
+            );
+        }
+        Some(Manifest { files })
+    }
+
+    /// The payload: a version line, a fingerprint of the whole corpus, then a line a file.
+    pub fn to_payload(&self) -> String {
+        let mut out = format!(
+            "{HEADER} v{SCHEMA_VERSION}\nfingerprint {:016x}\n",
+            self.fingerprint()
+        );
+        for (path, seen) in self.sorted() {
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{:016x}\t{}",
+                seen.size, seen.modified, seen.hash, path
+            );
+        }
+        out
+    }
+
+    /// One hash over every path and content hash: equal fingerprints, equal corpora.
+    pub fn fingerprint(&self) -> u64 {
+        let mut hash = Fnv::default();
+        for (path, seen) in self.sorted() {
+            hash.write(path.as_bytes());
+            hash.write(&seen.hash.to_le_bytes());
+        }
+        hash.0
+    }
+
+    /// The files in path order, so that payload and fingerprint do not depend on hashing.
+    fn sorted(&self) -> Vec<(&String, &Seen)> {
+        let mut files: Vec<_> = self.files.iter().collect();
+        files.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        files
+    }
+
+    /// Compares the manifest with the files a walk found, reading only files whose size or
+    /// modification time changed.
+    pub fn changes(&self, root: &Path, files: &[PathBuf], stamps: &[Stamp]) -> Changes {
+        let mut changes = Changes::default();
+        let mut on_disk = HashSet::with_capacity(files.len());
+        for (file, stamp) in files.iter().zip(stamps) {
+            let key = key(file);
+            let seen = self.files.get(key.as_ref());
+            on_disk.insert(key);
+            match seen {
+                Some(seen) if seen.size == stamp.size && seen.modified == stamp.modified => {}
+                seen => {
+                    let Ok(bytes) = fs::read(root.join(file)) else {
+                        continue;
+                    };
+                    let now = Seen {
+                        hash: content_hash(&bytes),
+                        size: bytes.len() as u64,
+                        modified: stamp.modified,
+                    };
+                    if seen.is_some_and(|s| s.hash == now.hash) {
+                        changes.touched.push((file.clone(), now));
+                    } else {
+                        changes.updated.push((file.clone(), now));
+                    }
+                }
+            }
+        }
+        changes.removed = self
+            .files
+            .keys()
+            .filter(|path| !on_disk.contains(path.as_str()))
+            .map(PathBuf::from)
+            .collect();
+        changes.removed.sort();
+        changes
+    }
+
+    /// The manifest after `changes`.
+    pub fn apply(&mut self, changes: &Changes) {
+        for (path, seen) in changes.updated.iter().chain(&changes.touched) {
+            self.files.insert(key(path).into_owned(), *seen);
+        }
+        for path in &changes.removed {
+            self.files.remove(key(path).as_ref());
+        }
+    }
+}
+
+/// A path as the manifest keys it; borrowed in the usual case, which matters at 10 000 files.
+pub fn key(path: &Path) -> Cow<'_, str> {
+    match path.to_str() {
+        Some(text) if !text.contains('\\') => Cow::Borrowed(text),
+        _ => Cow::Owned(path.to_string_lossy().replace('\\', "/")),
+    }
+}
+
+/// A stable hash of file contents (FNV-1a, 64 bits): the same bytes give the same value on
+/// every machine and Rust version.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    let mut hash = Fnv::default();
+    hash.write(bytes);
+    hash.0
+}
+
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_payload_round_trips_and_rejects_other_versions() {
+        let mut manifest = Manifest::default();
+        manifest.files.insert(
+            "postmortems/2026/a b.md".to_owned(),
+            Seen {
+                size: 10,
+                modified: 1_700_000_000_123_456_789,
+                hash: 0xdead_beef,
+            },
+        );
+        let payload = manifest.to_payload();
+        assert_eq!(Manifest::from_payload(&payload), Some(manifest));
+        assert_eq!(Manifest::from_payload("pm-index v0\nfingerprint 0\n"), None);
+        assert_eq!(Manifest::from_payload("garbage"), None);
+    }
+
+    #[test]
+    fn finds_added_changed_touched_and_removed_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| fs::write(dir.path().join(name), text).unwrap();
+        write("a.md", "one");
+        write("b.md", "two");
+        let walk = |manifest: &Manifest| {
+            let walk = crate::archive::markdown_files(dir.path(), dir.path());
+            manifest.changes(dir.path(), &walk.files, &walk.stamps)
+        };
+        let mut manifest = Manifest::default();
+        let changes = walk(&manifest);
+        assert_eq!(changes.updated.len(), 2);
+        manifest.apply(&changes);
+        assert!(walk(&manifest).is_empty());
+
+        write("a.md", "ONE");
+        fs::remove_file(dir.path().join("b.md")).unwrap();
+        // Same size: only a changed time can reveal the edit; force it to differ.
+        manifest.files.get_mut("a.md").unwrap().modified = 1;
+        let changes = walk(&manifest);
+        assert_eq!(
+            changes
+                .updated
+                .iter()
+                .map(|(p, _)| p.clone())
+                .collect::<Vec<_>>(),
+            [PathBuf::from("a.md")]
+        );
+        assert_eq!(changes.removed, [PathBuf::from("b.md")]);
+
+        manifest.apply(&changes);
+        manifest.files.get_mut("a.md").unwrap().modified = 2;
+        let changes = walk(&manifest);
+        assert_eq!(
+            changes.touched.len(),
+            1,
+            "same content, new time: no re-indexing"
+        );
+        assert!(changes.updated.is_empty());
+    }
+}

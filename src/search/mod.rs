@@ -1,0 +1,991 @@
+//! Full-text search over the archive: a tantivy index in `.pm/index/`, kept fresh by itself.
+//!
+//! This is the only module that uses tantivy, so its API changes touch one place. The index is
+//! derived data: every search first compares the files with the index's manifest and indexes
+//! what was added or changed (and drops what was deleted), so an answer is never stale. An
+//! index of another schema version, or one that cannot be opened, is rebuilt from the files.
+
+mod manifest;
+pub mod query;
+mod schema;
+pub mod tokenizer;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur,
+    PhraseQuery, Query as TantivyQuery, RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
+};
+
+use crate::archive::{self, Config, Walk};
+use crate::error::{Error, Result};
+use crate::markdown;
+use crate::model::{Postmortem, Status, Visibility};
+use crate::query::Filter;
+use manifest::{Changes, Manifest};
+pub use query::{Field as QueryField, QueryError};
+use schema::Fields;
+
+/// Where the index lives, relative to the archive root.
+pub const INDEX_DIR: &str = ".pm/index";
+/// Memory the index writer may use, shared by its threads.
+const WRITER_HEAP: usize = 96 * 1024 * 1024;
+/// How long to wait for another `pm` that is writing the index.
+const LOCK_PATIENCE: Duration = Duration::from_secs(10);
+
+/// An open index.
+pub struct SearchIndex {
+    root: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// The manifest as it was when the index was opened.
+    manifest: Manifest,
+}
+
+/// What bringing the index up to date did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refresh {
+    /// Why the index was rebuilt from scratch, if it was.
+    pub rebuilt: Option<String>,
+    /// Files indexed (new or changed).
+    pub indexed: usize,
+    /// Files dropped from the index.
+    pub removed: usize,
+}
+
+/// Which documents a search may return, besides the query itself.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Teams, services, severities, statuses, tags and dates, as `pm list` takes them.
+    pub filter: Filter,
+    /// Any of these kinds.
+    pub kinds: Vec<String>,
+    /// Only what a public build shows: public and published.
+    pub public: bool,
+}
+
+/// A search hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// The document id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The file, relative to the archive root.
+    pub path: String,
+    /// The incident date.
+    pub date: Option<NaiveDate>,
+    /// The severity.
+    pub severity: String,
+    /// The status.
+    pub status: String,
+    /// Owning teams.
+    pub teams: Vec<String>,
+    /// Services involved.
+    pub services: Vec<String>,
+    /// Relevance; higher is better.
+    pub score: f32,
+    /// A passage of the text around the matched words.
+    pub snippet: String,
+    /// The matched words in `snippet`, as `[start, end)` character offsets.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// The best hits, best first.
+    pub hits: Vec<Hit>,
+    /// How many documents matched in all.
+    pub total: usize,
+    /// Whether nothing matched exactly and these hits come from near spellings.
+    pub fuzzy: bool,
+    /// Matches per team, service and severity, most first.
+    pub facets: Facets,
+}
+
+/// Counts of matching documents by team, service and severity.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    /// By team.
+    pub teams: Vec<FacetCount>,
+    /// By service.
+    pub services: Vec<FacetCount>,
+    /// By severity.
+    pub severities: Vec<FacetCount>,
+}
+
+/// How many matching documents have one value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    /// The team, service or severity.
+    pub value: String,
+    /// Matching documents with it.
+    pub count: u64,
+}
+
+/// A past incident like another one, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Related {
+    /// The document id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The file, relative to the archive root.
+    pub path: String,
+    /// The incident date.
+    pub date: Option<NaiveDate>,
+    /// The severity.
+    pub severity: String,
+    /// Relevance; higher is more alike.
+    pub score: f32,
+    /// Services both involve.
+    pub shared_services: Vec<String>,
+    /// Tags both carry.
+    pub shared_tags: Vec<String>,
+    /// Telling words both use in title or summary.
+    pub shared_terms: Vec<String>,
+}
+
+impl SearchIndex {
+    /// Opens the index of the archive at `root`, creating or rebuilding it when needed, and
+    /// brings it up to date with the files.
+    pub fn open(root: &Path, config: &Config) -> Result<(SearchIndex, Refresh)> {
+        let dir = root.join(INDEX_DIR);
+        // Listing 10 000 files and opening the index each take a good part of a search's
+        // time: do both at once.
+        let (opened, walk) = thread::scope(|scope| {
+            let walk = scope.spawn(|| archive::document_files(root));
+            let opened = open_existing(root);
+            (opened, walk.join().expect("listing files does not panic"))
+        });
+        let (mut index, rebuilt) = match opened {
+            Ok(Some(index)) => (index, None),
+            Ok(None) => (create(root)?, None),
+            Err(reason) => {
+                clear(&dir)?;
+                (create(root)?, Some(reason))
+            }
+        };
+        let mut refresh = match index.refresh(config, &walk) {
+            Ok(refresh) => refresh,
+            Err(Error::Failed(reason)) if rebuilt.is_none() && reason.starts_with("index:") => {
+                clear(&dir)?;
+                index = create(root)?;
+                let mut refresh = index.refresh(config, &walk)?;
+                refresh.rebuilt = Some("the index could not be updated".to_owned());
+                return Ok((index, refresh));
+            }
+            Err(e) => return Err(e),
+        };
+        refresh.rebuilt = rebuilt;
+        Ok((index, refresh))
+    }
+
+    /// Throws the index away and builds it again from the files.
+    pub fn rebuild(root: &Path, config: &Config) -> Result<(SearchIndex, Refresh)> {
+        clear(&root.join(INDEX_DIR))?;
+        let index = create(root)?;
+        let mut refresh = index.refresh(config, &archive::document_files(root))?;
+        refresh.rebuilt = Some("asked for".to_owned());
+        Ok((index, refresh))
+    }
+
+    /// Whether an index exists for the archive at `root` (without opening it).
+    pub fn exists(root: &Path) -> bool {
+        root.join(INDEX_DIR).join("meta.json").is_file()
+    }
+
+    /// Indexes what changed on disk since the last commit; `walk` lists the files now.
+    fn refresh(&self, config: &Config, walk: &Walk) -> Result<Refresh> {
+        let mut changes = self.manifest.changes(&self.root, &walk.files, &walk.stamps);
+        if changes.is_empty() {
+            return Ok(Refresh::default());
+        }
+        let mut writer = self.writer()?;
+        // Another process may have indexed while we waited: compare again under the lock.
+        let mut manifest = read_manifest(&self.index);
+        if manifest != self.manifest {
+            changes = manifest.changes(&self.root, &walk.files, &walk.stamps);
+        }
+        let refresh = Refresh {
+            rebuilt: None,
+            indexed: changes.updated.len(),
+            removed: changes.removed.len(),
+        };
+        self.apply(&mut writer, &changes, config)?;
+        manifest.apply(&changes);
+        let mut commit = writer.prepare_commit().map_err(index_error)?;
+        commit.set_payload(&manifest.to_payload());
+        commit.commit().map_err(index_error)?;
+        writer.wait_merging_threads().map_err(index_error)?;
+        self.reader.reload().map_err(index_error)?;
+        Ok(refresh)
+    }
+
+    fn writer(&self) -> Result<IndexWriter> {
+        let threads = thread::available_parallelism()
+            .map_or(1, usize::from)
+            .clamp(1, 4);
+        let started = Instant::now();
+        loop {
+            match self.index.writer_with_num_threads(threads, WRITER_HEAP) {
+                Ok(writer) => return Ok(writer),
+                Err(TantivyError::LockFailure(..)) if started.elapsed() < LOCK_PATIENCE => {
+                    thread::sleep(Duration::from_millis(50));
+                }
+                Err(TantivyError::LockFailure(..)) => {
+                    return Err(Error::Failed(format!(
+                        "another pm has been updating the search index in {} for {} s\n  hint: wait for it to finish and run the command again; if no other pm runs, `pm index --rebuild`",
+                        self.root.join(INDEX_DIR).display(),
+                        LOCK_PATIENCE.as_secs()
+                    )));
+                }
+                Err(e) => return Err(index_error(e)),
+            }
+        }
+    }
+
+    fn apply(&self, writer: &mut IndexWriter, changes: &Changes, config: &Config) -> Result<()> {
+        for path in changes
+            .removed
+            .iter()
+            .chain(changes.updated.iter().map(|(p, _)| p))
+        {
+            writer.delete_term(Term::from_field_text(self.fields.path, &path_key(path)));
+        }
+        let files: Vec<PathBuf> = changes.updated.iter().map(|(p, _)| p.clone()).collect();
+        // Parsing and converting on every core keeps tantivy's indexing threads fed.
+        let writer = &*writer;
+        archive::map_documents(&self.root, &files, config, |parsed| match parsed.document {
+            Some(doc) => writer.add_document(self.to_document(&doc)).map(drop),
+            None => Ok(()),
+        })
+        .into_iter()
+        .collect::<tantivy::Result<()>>()
+        .map_err(index_error)
+    }
+
+    fn to_document(&self, doc: &Postmortem) -> TantivyDocument {
+        let f = &self.fields;
+        let front = &doc.front;
+        let mut d = TantivyDocument::default();
+        d.add_text(f.path, path_key(&doc.path));
+        d.add_text(f.id, &front.id);
+        d.add_text(f.title, &front.title);
+        if let Some(summary) = &front.summary {
+            d.add_text(f.summary, summary);
+        }
+        let body = markdown::plain_text(&doc.body);
+        d.add_text(f.body, &body);
+        for text in [
+            Some(front.title.as_str()),
+            front.summary.as_deref(),
+            Some(&body),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            d.add_text(f.ident, text);
+        }
+        for item in &front.action_items {
+            d.add_text(f.actions, &item.title);
+            d.add_text(f.ident, &item.title);
+            if let Some(owner) = &item.owner {
+                d.add_text(f.owners, owner);
+            }
+        }
+        for team in &front.teams {
+            d.add_text(f.teams, team);
+            d.add_facet(f.facets, Facet::from_path(["team", team.as_str()]));
+        }
+        for service in &front.services {
+            d.add_text(f.services, service);
+            d.add_facet(f.facets, Facet::from_path(["service", service.as_str()]));
+        }
+        for tag in &front.tags {
+            d.add_text(f.tags, tag);
+        }
+        d.add_text(f.severity, &front.severity);
+        d.add_facet(
+            f.facets,
+            Facet::from_path(["severity", front.severity.as_str()]),
+        );
+        d.add_text(f.status, front.status.as_str());
+        d.add_text(f.kind, front.kind.as_str());
+        d.add_text(f.visibility, front.visibility.as_str());
+        if let Some(trigger) = &front.trigger {
+            d.add_text(f.trigger, trigger);
+        }
+        d.add_i64(f.date, date_number(doc.date));
+        let minutes = |delta: Option<chrono::TimeDelta>| delta.map_or(-1, |d| d.num_minutes());
+        d.add_i64(f.time_to_detect, minutes(front.time_to_detect()));
+        d.add_i64(f.time_to_mitigate, minutes(front.time_to_mitigate()));
+        d.add_i64(f.time_to_resolve, minutes(front.time_to_resolve()));
+        d
+    }
+
+    /// How many documents the index holds.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether the index holds no document.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Searches for `query` among the documents `filters` allow; at most `limit` hits.
+    pub fn search(
+        &self,
+        query: &str,
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<SearchResults, SearchError> {
+        let parsed = query::parse(query).map_err(SearchError::Query)?;
+        let searcher = self.reader.searcher();
+        let filter = self.filter_clauses(filters);
+        let exact = self.to_query(&parsed, false);
+        let mut results = self.run(&searcher, &*exact, &filter, limit)?;
+        if results.total == 0 {
+            let fuzzy = self.to_query(&parsed, true);
+            let near = self.run(&searcher, &*fuzzy, &filter, limit)?;
+            if near.total > 0 {
+                results = SearchResults {
+                    fuzzy: true,
+                    ..near
+                };
+            }
+        }
+        Ok(results)
+    }
+
+    fn run(
+        &self,
+        searcher: &Searcher,
+        query: &dyn TantivyQuery,
+        filter: &[(Occur, Box<dyn TantivyQuery>)],
+        limit: usize,
+    ) -> Result<SearchResults, SearchError> {
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> =
+            vec![(Occur::Must, query.box_clone())];
+        clauses.extend(filter.iter().map(|(o, q)| (*o, q.box_clone())));
+        let full = BooleanQuery::new(clauses);
+        let mut facets = FacetCollector::for_field("facets");
+        for root in ["/team", "/service", "/severity"] {
+            facets.add_facet(root);
+        }
+        let (top, total, counts) = searcher
+            .search(
+                &full,
+                &(
+                    TopDocs::with_limit(limit.max(1)).order_by_score(),
+                    Count,
+                    facets,
+                ),
+            )
+            .map_err(|e| SearchError::Index(index_error(e)))?;
+        let mut snippets = SnippetGenerator::create(searcher, query, self.fields.body)
+            .map_err(|e| SearchError::Index(index_error(e)))?;
+        snippets.set_max_num_chars(200);
+        let mut hits = Vec::new();
+        for (score, address) in top.into_iter().take(limit) {
+            let stored: TantivyDocument = searcher
+                .doc(address)
+                .map_err(|e| SearchError::Index(index_error(e)))?;
+            let mut hit = self.hit(&stored, score);
+            let text = fs::read_to_string(self.root.join(&hit.path))
+                .map(|t| {
+                    crate::model::split::split(&t)
+                        .map(|s| markdown::plain_text(s.body))
+                        .unwrap_or_default()
+                })
+                .unwrap_or_default();
+            let snippet = snippets.snippet(&text);
+            let fragment = snippet.fragment();
+            hit.highlights = snippet
+                .highlighted()
+                .iter()
+                .map(|r| {
+                    [
+                        fragment[..r.start].chars().count(),
+                        fragment[..r.end].chars().count(),
+                    ]
+                })
+                .collect();
+            hit.snippet = if fragment.is_empty() {
+                text.chars().take(200).collect::<String>().trim().to_owned()
+            } else {
+                fragment.to_owned()
+            };
+            hits.push(hit);
+        }
+        let count = |root: &str| -> Vec<FacetCount> {
+            let mut list: Vec<FacetCount> = counts
+                .get(root)
+                .map(|(facet, count)| FacetCount {
+                    value: facet
+                        .to_path()
+                        .last()
+                        .map_or_else(String::new, |s| (*s).to_owned()),
+                    count,
+                })
+                .collect();
+            list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            list
+        };
+        Ok(SearchResults {
+            hits,
+            total,
+            fuzzy: false,
+            facets: Facets {
+                teams: count("/team"),
+                services: count("/service"),
+                severities: count("/severity"),
+            },
+        })
+    }
+
+    fn hit(&self, stored: &TantivyDocument, score: f32) -> Hit {
+        let f = &self.fields;
+        let text = |field| {
+            stored
+                .get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let all = |field| {
+            stored
+                .get_all(field)
+                .filter_map(|v| v.as_str())
+                .map(str::to_owned)
+                .collect()
+        };
+        Hit {
+            id: text(f.id),
+            title: text(f.title),
+            path: text(f.path),
+            date: stored
+                .get_first(f.date)
+                .and_then(|v| v.as_i64())
+                .and_then(number_date),
+            severity: text(f.severity),
+            status: text(f.status),
+            teams: all(f.teams),
+            services: all(f.services),
+            score,
+            snippet: String::new(),
+            highlights: Vec::new(),
+        }
+    }
+
+    fn filter_clauses(&self, filters: &Filters) -> Vec<(Occur, Box<dyn TantivyQuery>)> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        let filter = &filters.filter;
+        let statuses: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        for (field, values) in [
+            (f.teams, &filter.teams),
+            (f.services, &filter.services),
+            (f.severity, &filter.severities),
+            (f.status, &statuses),
+            (f.tags, &filter.tags),
+            (f.kind, &filters.kinds),
+        ] {
+            if !values.is_empty() {
+                let any: Vec<(Occur, Box<dyn TantivyQuery>)> = values
+                    .iter()
+                    .map(|v| (Occur::Should, keyword_query(field, v)))
+                    .collect();
+                clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            }
+        }
+        if filters.public {
+            clauses.push((
+                Occur::Must,
+                keyword_query(f.visibility, Visibility::Public.as_str()),
+            ));
+            clauses.push((
+                Occur::Must,
+                keyword_query(f.status, Status::Published.as_str()),
+            ));
+        }
+        if filter.since.is_some() || filter.until.is_some() {
+            let bound = |date: Option<NaiveDate>, default: i64| {
+                Term::from_field_i64(f.date, date.map_or(default, date_number))
+            };
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    std::ops::Bound::Included(bound(filter.since, i64::MIN)),
+                    std::ops::Bound::Included(bound(filter.until, i64::MAX)),
+                )),
+            ));
+        }
+        clauses
+    }
+
+    /// The tantivy query for a parsed query; `fuzzy` tries near spellings of plain words.
+    fn to_query(&self, parsed: &query::Query, fuzzy: bool) -> Box<dyn TantivyQuery> {
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        for group in &parsed.groups {
+            let mut any: Vec<Box<dyn TantivyQuery>> = Vec::new();
+            for item in group {
+                let q = self.clause_query(&item.clause, fuzzy && !item.negated);
+                if item.negated {
+                    clauses.push((Occur::MustNot, q));
+                } else {
+                    any.push(q);
+                }
+            }
+            match any.len() {
+                0 => {}
+                1 => clauses.push((Occur::Must, any.remove(0))),
+                _ => clauses.push((
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(
+                        any.into_iter().map(|q| (Occur::Should, q)).collect(),
+                    )),
+                )),
+            }
+        }
+        if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn clause_query(&self, clause: &query::Clause, fuzzy: bool) -> Box<dyn TantivyQuery> {
+        let f = &self.fields;
+        match clause {
+            query::Clause::Word {
+                field: Some(field),
+                text,
+                prefix,
+            } => match self.keyword_field(*field) {
+                Some(keyword) if *prefix => prefix_query(keyword, &text.to_lowercase()),
+                Some(keyword) => keyword_query(keyword, text),
+                None if *field == QueryField::Title => {
+                    self.text_query(&[(f.title, 1.0)], text, *prefix, fuzzy)
+                }
+                None => name_query(f.owners, text, *prefix),
+            },
+            query::Clause::Word {
+                field: None,
+                text,
+                prefix,
+            } => self.text_query(&self.text_fields(), text, *prefix, fuzzy),
+            query::Clause::Phrase { field, text } => {
+                let fields = match field {
+                    None => self.text_fields(),
+                    Some(QueryField::Title) => vec![(f.title, 1.0)],
+                    Some(QueryField::Owner) => return name_query(f.owners, text, false),
+                    Some(other) => match self.keyword_field(*other) {
+                        Some(keyword) => return keyword_query(keyword, text),
+                        None => self.text_fields(),
+                    },
+                };
+                self.text_query(&fields, text, false, false)
+            }
+        }
+    }
+
+    fn keyword_field(&self, field: QueryField) -> Option<tantivy::schema::Field> {
+        let f = &self.fields;
+        match field {
+            QueryField::Team => Some(f.teams),
+            QueryField::Service => Some(f.services),
+            QueryField::Tag => Some(f.tags),
+            QueryField::Severity => Some(f.severity),
+            QueryField::Status => Some(f.status),
+            QueryField::Kind => Some(f.kind),
+            QueryField::Title | QueryField::Owner => None,
+        }
+    }
+
+    /// The prose fields a plain word is looked for in, with their boosts.
+    fn text_fields(&self) -> Vec<(tantivy::schema::Field, f32)> {
+        let f = &self.fields;
+        vec![
+            (f.title, 3.0),
+            (f.summary, 2.0),
+            (f.body, 1.0),
+            (f.actions, 1.0),
+        ]
+    }
+
+    /// Words in prose fields: one term, a phrase of several (`us-east-1` is `us east 1`),
+    /// a prefix, or near spellings; identifiers are also looked up whole.
+    fn text_query(
+        &self,
+        fields: &[(tantivy::schema::Field, f32)],
+        text: &str,
+        prefix: bool,
+        fuzzy: bool,
+    ) -> Box<dyn TantivyQuery> {
+        let mut analyzer = tokenizer::prose();
+        let terms = tokenizer::terms(&mut analyzer, text);
+        let mut any: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        for (field, boost) in fields {
+            let q: Box<dyn TantivyQuery> = if prefix {
+                let folded = tokenizer::terms(&mut unstemmed(), text).join(" ");
+                prefix_query(*field, &folded)
+            } else if terms.len() == 1 && fuzzy && terms[0].chars().count() >= 4 {
+                let distance = if terms[0].chars().count() <= 6 { 1 } else { 2 };
+                Box::new(FuzzyTermQuery::new(
+                    Term::from_field_text(*field, &terms[0]),
+                    distance,
+                    true,
+                ))
+            } else if terms.len() == 1 {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(*field, &terms[0]),
+                    IndexRecordOption::WithFreqs,
+                ))
+            } else if terms.is_empty() {
+                Box::new(EmptyQuery)
+            } else {
+                Box::new(PhraseQuery::new(
+                    terms
+                        .iter()
+                        .map(|t| Term::from_field_text(*field, t))
+                        .collect(),
+                ))
+            };
+            any.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
+        }
+        if tokenizer::is_identifier(text) && !prefix {
+            let whole = text
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            any.push((Occur::Should, keyword_query(self.fields.ident, &whole)));
+        }
+        Box::new(BooleanQuery::new(any))
+    }
+
+    /// Past incidents most like the postmortem `id`: more-like-this over its title, summary
+    /// and body, with shared services counted strongly.
+    pub fn related(&self, id: &str, limit: usize) -> Result<Option<Vec<Related>>> {
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        let found = searcher
+            .search(
+                &TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic),
+                &TopDocs::with_limit(1).order_by_score(),
+            )
+            .map_err(index_error)?;
+        let Some((_, address)) = found.first() else {
+            return Ok(None);
+        };
+        let stored: TantivyDocument = searcher.doc(*address).map_err(index_error)?;
+        let me = self.hit(&stored, 0.0);
+        let text = |field| {
+            stored
+                .get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let body = fs::read_to_string(self.root.join(&me.path))
+            .ok()
+            .and_then(|t| {
+                crate::model::split::split(&t)
+                    .ok()
+                    .map(|s| markdown::plain_text(s.body))
+            })
+            .unwrap_or_default();
+        let tags: Vec<String> = stored
+            .get_all(f.tags)
+            .filter_map(|v| v.as_str())
+            .map(str::to_owned)
+            .collect();
+        let more_like_this = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(40)
+            .with_min_word_length(3)
+            .with_stop_words(STOP_WORDS.iter().map(|w| (*w).to_owned()).collect())
+            .with_document_fields(vec![
+                (f.title, vec![OwnedValue::Str(text(f.title))]),
+                (f.summary, vec![OwnedValue::Str(text(f.summary))]),
+                (f.body, vec![OwnedValue::Str(body)]),
+            ]);
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![
+            (Occur::Should, Box::new(more_like_this)),
+            (Occur::MustNot, keyword_query(f.id, id)),
+        ];
+        for service in &me.services {
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(keyword_query(f.services, service), 4.0)),
+            ));
+        }
+        for tag in &tags {
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(keyword_query(f.tags, tag), 1.5)),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(index_error)?;
+        // Words most documents use say nothing about why two incidents are alike.
+        let rare_in = (searcher.num_docs() / 5).max(3);
+        let mut stem = tokenizer::prose();
+        let mut rare = |word: &String| {
+            let stems = tokenizer::terms(&mut stem, word);
+            stems.first().is_some_and(|t| {
+                searcher
+                    .doc_freq(&Term::from_field_text(f.body, t))
+                    .is_ok_and(|n| n <= rare_in)
+            })
+        };
+        let my_words: BTreeSet<String> =
+            telling_words(&format!("{} {}", text(f.title), text(f.summary)))
+                .into_iter()
+                .filter(|w| rare(w))
+                .collect();
+        let mut related = Vec::new();
+        for (score, address) in top {
+            let other: TantivyDocument = searcher.doc(address).map_err(index_error)?;
+            let hit = self.hit(&other, score);
+            let other_tags: Vec<String> = other
+                .get_all(f.tags)
+                .filter_map(|v| v.as_str())
+                .map(str::to_owned)
+                .collect();
+            let words = telling_words(&format!(
+                "{} {}",
+                hit.title,
+                other
+                    .get_first(f.summary)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+            ));
+            related.push(Related {
+                shared_services: me
+                    .services
+                    .iter()
+                    .filter(|s| hit.services.contains(s))
+                    .cloned()
+                    .collect(),
+                shared_tags: tags
+                    .iter()
+                    .filter(|t| other_tags.contains(t))
+                    .cloned()
+                    .collect(),
+                shared_terms: my_words.intersection(&words).take(6).cloned().collect(),
+                id: hit.id,
+                title: hit.title,
+                path: hit.path,
+                date: hit.date,
+                severity: hit.severity,
+                score,
+            });
+        }
+        Ok(Some(related))
+    }
+}
+
+/// Why a search failed: the query (a usage error, with its position) or the index.
+#[derive(Debug)]
+pub enum SearchError {
+    /// The query could not be read.
+    Query(QueryError),
+    /// The index failed.
+    Index(Error),
+}
+
+/// Common English words that say nothing about an incident.
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "for", "was", "were", "with", "that", "this", "from", "our", "has", "had",
+    "have", "are", "not", "but", "all", "its", "into", "than", "then", "when", "which", "after",
+    "before", "during", "while", "they", "their", "them", "been", "also", "about", "over",
+];
+
+/// Lower-cased words of four letters or more, stop words left out.
+fn telling_words(text: &str) -> BTreeSet<String> {
+    tokenizer::terms(&mut unstemmed(), text)
+        .into_iter()
+        .filter(|w| {
+            w.len() >= 4
+                && !STOP_WORDS.contains(&w.as_str())
+                && !w.chars().all(|c| c.is_ascii_digit())
+        })
+        .collect()
+}
+
+fn unstemmed() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
+        .filter(tantivy::tokenizer::LowerCaser)
+        .filter(tantivy::tokenizer::AsciiFoldingFilter)
+        .build()
+}
+
+/// A name (an owner) as words, not stemmed: one term, a phrase, or a prefix.
+fn name_query(field: tantivy::schema::Field, text: &str, prefix: bool) -> Box<dyn TantivyQuery> {
+    let terms = tokenizer::terms(&mut unstemmed(), text);
+    if prefix {
+        return prefix_query(field, &terms.join(" "));
+    }
+    match terms.len() {
+        0 => Box::new(EmptyQuery),
+        1 => keyword_query(field, &terms[0]),
+        _ => Box::new(PhraseQuery::new(
+            terms
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect(),
+        )),
+    }
+}
+
+fn keyword_query(field: tantivy::schema::Field, value: &str) -> Box<dyn TantivyQuery> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, &value.to_lowercase()),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn prefix_query(field: tantivy::schema::Field, prefix: &str) -> Box<dyn TantivyQuery> {
+    let pattern = format!("{}.*", regex_escape(prefix));
+    match RegexQuery::from_pattern(&pattern, field) {
+        Ok(q) => Box::new(q),
+        Err(_) => Box::new(EmptyQuery),
+    }
+}
+
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn path_key(path: &Path) -> String {
+    manifest::key(path).into_owned()
+}
+
+fn date_number(date: NaiveDate) -> i64 {
+    date.format("%Y%m%d").to_string().parse().unwrap_or(0)
+}
+
+fn number_date(number: i64) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&number.to_string(), "%Y%m%d").ok()
+}
+
+/// Tantivy failures, prefixed so that `open` knows to rebuild.
+fn index_error(error: impl std::fmt::Display) -> Error {
+    Error::Failed(format!("index: {error}"))
+}
+
+fn open_existing(root: &Path) -> std::result::Result<Option<SearchIndex>, String> {
+    let dir = root.join(INDEX_DIR);
+    if !dir.join("meta.json").is_file() {
+        return Ok(None);
+    }
+    let (schema, fields) = schema::build();
+    let index = Index::open_in_dir(&dir).map_err(|_| "the index could not be opened".to_owned())?;
+    if index.schema() != schema {
+        return Err("the index was made by another version of pm".to_owned());
+    }
+    // No payload yet: another pm created the index and has not committed; not a reason to
+    // throw it away.
+    let manifest = match index.load_metas().ok().and_then(|m| m.payload) {
+        None => Manifest::default(),
+        Some(payload) => Manifest::from_payload(&payload)
+            .ok_or_else(|| "the index was made by another version of pm".to_owned())?,
+    };
+    finish(root, index, fields, manifest)
+        .map(Some)
+        .map_err(|_| "a file of the index is damaged".to_owned())
+}
+
+fn create(root: &Path) -> Result<SearchIndex> {
+    let dir = root.join(INDEX_DIR);
+    fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
+    let (schema, fields) = schema::build();
+    let index = match Index::create_in_dir(&dir, schema.clone()) {
+        Ok(index) => index,
+        // Another pm created it a moment ago.
+        Err(TantivyError::IndexAlreadyExists) => Index::open_in_dir(&dir).map_err(index_error)?,
+        Err(e) => return Err(index_error(e)),
+    };
+    let manifest = read_manifest(&index);
+    finish(root, index, fields, manifest).map_err(index_error)
+}
+
+/// The manifest in the index's last commit; empty before the first.
+fn read_manifest(index: &Index) -> Manifest {
+    index
+        .load_metas()
+        .ok()
+        .and_then(|meta| meta.payload)
+        .and_then(|payload| Manifest::from_payload(&payload))
+        .unwrap_or_default()
+}
+
+fn finish(
+    root: &Path,
+    index: Index,
+    fields: Fields,
+    manifest: Manifest,
+) -> tantivy::Result<SearchIndex> {
+    tokenizer::register(index.tokenizers());
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    Ok(SearchIndex {
+        root: root.to_path_buf(),
+        index,
+        reader,
+        fields,
+        manifest,
+    })
+}
+
+/// Removes the index folder: derived data, rebuilt from the files.
+fn clear(dir: &Path) -> Result<()> {
+    match fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io("cannot remove", dir, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_become_sortable_numbers_and_back() {
+        let date = NaiveDate::from_ymd_opt(2026, 3, 14).unwrap();
+        assert_eq!(date_number(date), 20_260_314);
+        assert_eq!(number_date(20_260_314), Some(date));
+    }
+}
