@@ -84,7 +84,7 @@ Query language:
   dns timeout                 both words (every word must match)
   \"connection refused\"        the exact phrase
   dns OR resolver             either word
-  -draft                      without the word
+  dns -draft                  without the word (a query starting with `-` goes after `--`)
   team:payments               a field: title team service tag severity status owner kind
   time*                       words starting with `time`
   us-east-1 ORA-00600         identifiers are found whole and by their parts

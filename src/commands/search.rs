@@ -9,7 +9,7 @@ use crate::archive::{self, Config};
 use crate::cli::{RelatedArgs, SearchArgs, SearchFormat};
 use crate::error::{Error, Result};
 use crate::query::Filter;
-use crate::search::{Filters, Hit, Refresh, SearchError, SearchIndex, SearchResults};
+use crate::search::{Filters, Hit, QueryField, Refresh, SearchError, SearchIndex, SearchResults};
 
 /// Opens the index, up to date, and says on standard error what had to be done.
 fn open_index(context: &Context) -> Result<(SearchIndex, Config)> {
@@ -31,7 +31,11 @@ fn note_refresh(refresh: &Refresh) {
 pub fn search(context: &Context, args: &SearchArgs) -> Result<u8> {
     let (index, config) = open_index(context)?;
     let filter = Filter::from(&args.filter);
-    if let Some(message) = filter.undefined_value(&config) {
+    let query = args.query.join(" ");
+    if let Some(message) = filter
+        .undefined_value(&config)
+        .or_else(|| undefined_in_query(&query, &config))
+    {
         return Err(Error::Usage(message));
     }
     let filters = Filters {
@@ -39,7 +43,6 @@ pub fn search(context: &Context, args: &SearchArgs) -> Result<u8> {
         kinds: args.kinds.clone(),
         public: args.public,
     };
-    let query = args.query.join(" ");
     let mut outcome = index.search(&query, &filters, args.limit);
     if let Err(SearchError::Index(_)) = outcome {
         // A damaged file the opening checks did not catch: rebuild once and ask again.
@@ -76,6 +79,41 @@ pub fn search(context: &Context, args: &SearchArgs) -> Result<u8> {
         SearchFormat::Text => print(&render(&results))?,
     }
     Ok(if results.total == 0 { FINDINGS } else { OK })
+}
+
+/// A team, service or severity the query names (`team:paymnts`) that `pm.yaml` does not
+/// define, with the likely meaning: the same mistake as a wrong `--team`, and as clear.
+fn undefined_in_query(query: &str, config: &Config) -> Option<String> {
+    let parsed = crate::search::query::parse(query).ok()?;
+    // Values are matched without regard to case, as the index stores them.
+    let as_defined = |field, defined: Vec<&str>| -> Vec<String> {
+        parsed
+            .values(field)
+            .into_iter()
+            .map(|value| {
+                defined
+                    .iter()
+                    .find(|id| id.eq_ignore_ascii_case(value))
+                    .map_or_else(|| value.to_owned(), |id| (*id).to_owned())
+            })
+            .collect()
+    };
+    let named = Filter {
+        teams: as_defined(
+            QueryField::Team,
+            config.teams.iter().map(|t| t.id.as_str()).collect(),
+        ),
+        services: as_defined(
+            QueryField::Service,
+            config.services.iter().map(|s| s.id.as_str()).collect(),
+        ),
+        severities: as_defined(
+            QueryField::Severity,
+            config.severities.iter().map(|s| s.id.as_str()).collect(),
+        ),
+        ..Filter::default()
+    };
+    named.undefined_value(config)
 }
 
 fn render(results: &SearchResults) -> String {

@@ -86,6 +86,29 @@ pub struct Query {
     pub groups: Vec<Vec<Item>>,
 }
 
+impl Query {
+    /// The values the query asks of `field` (`team:payments` gives `payments`), prefixes
+    /// (`team:pay*`) left out.
+    pub fn values(&self, field: Field) -> Vec<&str> {
+        self.groups
+            .iter()
+            .flatten()
+            .filter_map(|item| match &item.clause {
+                Clause::Word {
+                    field: Some(f),
+                    text,
+                    prefix: false,
+                }
+                | Clause::Phrase {
+                    field: Some(f),
+                    text,
+                } if *f == field => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// Why a query could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryError {

@@ -1,0 +1,117 @@
+//! How long search takes on synthetic archives of 1 000 and 10 000 postmortems
+//! (`postmortems::synth`): building the index, bringing it up to date after one edit, and
+//! queries. Run with `cargo bench --bench search`.
+//!
+//! Criterion reports means and medians; query latency is also timed one query at a time and
+//! printed as p50 and p99, which is what a person waiting for an answer feels.
+
+use std::fs::OpenOptions;
+use std::hint::black_box;
+use std::io::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use postmortems::archive::{self, Config};
+use postmortems::search::{Filters, SearchIndex};
+use postmortems::synth;
+
+/// The queries of the issue: one word, a phrase, a field filter, two words.
+const QUERIES: [(&str, &str); 4] = [
+    ("word", "timeout"),
+    ("phrase", "\"consumer lag\""),
+    ("field", "service:dns"),
+    ("two-words", "replica failover"),
+];
+
+fn config(root: &Path) -> Config {
+    archive::load_config(root).expect("pm.yaml loads").config
+}
+
+fn build(c: &mut Criterion) {
+    let mut group = c.benchmark_group("index");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
+    for count in [1_000, 10_000] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        synth::generate(dir.path(), count, 42).expect("generate");
+        let config = config(dir.path());
+        group.bench_function(format!("build/{count}"), |b| {
+            b.iter(|| SearchIndex::rebuild(black_box(dir.path()), &config).expect("builds"));
+        });
+    }
+    group.finish();
+}
+
+fn update(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    synth::generate(dir.path(), 10_000, 42).expect("generate");
+    let config = config(dir.path());
+    SearchIndex::rebuild(dir.path(), &config).expect("builds");
+    let file = archive::document_files(dir.path()).files[5_000].clone();
+    let mut edits = 0_u64;
+    let mut group = c.benchmark_group("index");
+    group.sample_size(20);
+    group.bench_function("update-one-of/10000", |b| {
+        b.iter_batched(
+            || {
+                edits += 1;
+                let mut f = OpenOptions::new()
+                    .append(true)
+                    .open(dir.path().join(&file))
+                    .expect("opens");
+                writeln!(f, "\nEdit {edits}: one more line about the incident.").expect("writes");
+            },
+            |()| {
+                let (_, refresh) = SearchIndex::open(dir.path(), &config).expect("opens");
+                assert_eq!(refresh.indexed, 1);
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    group.finish();
+}
+
+fn queries(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    synth::generate(dir.path(), 10_000, 42).expect("generate");
+    let config = config(dir.path());
+    let (index, _) = SearchIndex::open(dir.path(), &config).expect("builds");
+    let filters = Filters::default();
+    let mut group = c.benchmark_group("query");
+    for (name, query) in QUERIES {
+        let found = index
+            .search(query, &filters, 10)
+            .ok()
+            .map_or(0, |r| r.total);
+        assert!(
+            found > 0,
+            "`{query}` finds something in the synthetic archive"
+        );
+        group.bench_function(format!("{name}/10000"), |b| {
+            b.iter(|| index.search(black_box(query), &filters, 10).ok());
+        });
+    }
+    group.finish();
+
+    eprintln!("\nquery latency, 10 000 postmortems, 1 000 runs each:");
+    for (name, query) in QUERIES {
+        let mut times: Vec<Duration> = (0..1_000)
+            .map(|_| {
+                let started = Instant::now();
+                black_box(index.search(query, &filters, 10).ok());
+                started.elapsed()
+            })
+            .collect();
+        times.sort();
+        eprintln!(
+            "  {name:<10} {query:<22} p50 {:>8.3} ms   p99 {:>8.3} ms",
+            times[times.len() / 2].as_secs_f64() * 1e3,
+            times[times.len() * 99 / 100].as_secs_f64() * 1e3
+        );
+    }
+}
+
+criterion_group!(benches, build, update, queries);
+criterion_main!(benches);
