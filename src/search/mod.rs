@@ -181,12 +181,12 @@ impl SearchIndex {
                 (create(root)?, Some(reason))
             }
         };
-        let mut refresh = match index.refresh(config, &walk) {
+        let mut refresh = match index.refresh(config, &walk, false) {
             Ok(refresh) => refresh,
             Err(Error::Failed(reason)) if rebuilt.is_none() && reason.starts_with("index:") => {
                 clear(&dir)?;
                 index = create(root)?;
-                let mut refresh = index.refresh(config, &walk)?;
+                let mut refresh = index.refresh(config, &walk, false)?;
                 refresh.rebuilt = Some("the index could not be updated".to_owned());
                 return Ok((index, refresh));
             }
@@ -196,11 +196,19 @@ impl SearchIndex {
         Ok((index, refresh))
     }
 
-    /// Throws the index away and builds it again from the files.
+    /// Builds the index again from the files. The old documents are dropped under the
+    /// writer lock rather than by removing the folder, so that another `pm` using the index
+    /// at the same moment is never left writing into a folder that was swapped under it.
     pub fn rebuild(root: &Path, config: &Config) -> Result<(SearchIndex, Refresh)> {
-        clear(&root.join(INDEX_DIR))?;
-        let index = create(root)?;
-        let mut refresh = index.refresh(config, &archive::document_files(root))?;
+        let index = match open_existing(root) {
+            Ok(Some(index)) => index,
+            Ok(None) => create(root)?,
+            Err(_) => {
+                clear(&root.join(INDEX_DIR))?;
+                create(root)?
+            }
+        };
+        let mut refresh = index.refresh(config, &archive::document_files(root), true)?;
         refresh.rebuilt = Some("asked for".to_owned());
         Ok((index, refresh))
     }
@@ -210,16 +218,28 @@ impl SearchIndex {
         root.join(INDEX_DIR).join("meta.json").is_file()
     }
 
-    /// Indexes what changed on disk since the last commit; `walk` lists the files now.
-    fn refresh(&self, config: &Config, walk: &Walk) -> Result<Refresh> {
-        let mut changes = self.manifest.changes(&self.root, &walk.files, &walk.stamps);
-        if changes.is_empty() {
+    /// Indexes what changed on disk since the last commit, or every file `from_scratch`;
+    /// `walk` lists the files now.
+    fn refresh(&self, config: &Config, walk: &Walk, from_scratch: bool) -> Result<Refresh> {
+        let nothing = Manifest::default();
+        let known = if from_scratch {
+            &nothing
+        } else {
+            &self.manifest
+        };
+        let mut changes = known.changes(&self.root, &walk.files, &walk.stamps);
+        if changes.is_empty() && !from_scratch {
             return Ok(Refresh::default());
         }
         let mut writer = self.writer()?;
+        let mut manifest = if from_scratch {
+            writer.delete_all_documents().map_err(index_error)?;
+            Manifest::default()
+        } else {
+            read_manifest(&self.index)
+        };
         // Another process may have indexed while we waited: compare again under the lock.
-        let mut manifest = read_manifest(&self.index);
-        if manifest != self.manifest {
+        if manifest != *known {
             changes = manifest.changes(&self.root, &walk.files, &walk.stamps);
         }
         let refresh = Refresh {
