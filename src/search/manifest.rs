@@ -8,10 +8,14 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs;
+use std::hash::BuildHasherDefault;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use super::schema::SCHEMA_VERSION;
+use super::tokenizer::WordHasher;
 use crate::archive::Stamp;
+use crate::fsx;
 
 /// One file as the index last saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +33,7 @@ pub struct Seen {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Manifest {
     /// The files.
-    pub files: HashMap<String, Seen>,
+    pub files: HashMap<String, Seen, BuildHasherDefault<WordHasher>>,
 }
 
 /// What changed on disk since the manifest was written.
@@ -51,24 +55,38 @@ impl Changes {
 }
 
 const HEADER: &str = "pm-index";
+/// Manifest files in the index folder: this prefix and the fingerprint.
+const FILE_PREFIX: &str = "pm-manifest-";
 
 impl Manifest {
-    /// Reads a payload written by [`Manifest::to_payload`]; `None` when it is missing, of
-    /// another schema version, or unreadable: the index must then be rebuilt.
-    pub fn from_payload(payload: &str) -> Option<Manifest> {
-        let mut lines = payload.lines();
-        let header = lines.next()?;
-        let version: u32 = header
-            .strip_prefix(HEADER)?
-            .trim()
-            .strip_prefix('v')?
-            .parse()
-            .ok()?;
-        if version != SCHEMA_VERSION {
+    /// The commit payload naming this manifest: the schema version and the fingerprint.
+    /// The list of files itself is a file beside the index ([`Manifest::save`]): in the
+    /// payload it would be parsed twice from `meta.json` on every search.
+    pub fn payload(&self) -> String {
+        format!(
+            "{HEADER} v{SCHEMA_VERSION}\nfingerprint {:016x}\n",
+            self.fingerprint()
+        )
+    }
+
+    /// Whether `payload` was written by this version of the schema.
+    pub fn is_current(payload: &str) -> bool {
+        payload.lines().next() == Some(&format!("{HEADER} v{SCHEMA_VERSION}"))
+    }
+
+    /// Loads the manifest `payload` names from the index folder `dir`; `None` when the
+    /// payload is of another version or the file is missing or damaged.
+    pub fn load(dir: &Path, payload: &str) -> Option<Manifest> {
+        if !Self::is_current(payload) {
             return None;
         }
-        let _fingerprint = lines.next()?;
-        let mut files = HashMap::new();
+        let fingerprint = payload.lines().nth(1)?;
+        let text = fs::read_to_string(dir.join(file_name(fingerprint))).ok()?;
+        let mut lines = text.lines();
+        if lines.next()? != fingerprint {
+            return None;
+        }
+        let mut files = HashMap::default();
         for line in lines {
             let mut parts = line.splitn(4, '\t');
             let size = parts.next()?.parse().ok()?;
@@ -86,20 +104,22 @@ impl Manifest {
         Some(Manifest { files })
     }
 
-    /// The payload: a version line, a fingerprint of the whole corpus, then a line a file.
-    pub fn to_payload(&self) -> String {
-        let mut out = format!(
-            "{HEADER} v{SCHEMA_VERSION}\nfingerprint {:016x}\n",
-            self.fingerprint()
-        );
+    /// Writes the manifest into the index folder `dir`, atomically, under a name of its
+    /// own, and returns the payload that names it. Call it holding the writer lock, before
+    /// the commit; then [`remove_others`].
+    pub fn save(&self, dir: &Path) -> io::Result<String> {
+        let payload = self.payload();
+        let fingerprint = payload.lines().nth(1).unwrap_or_default();
+        let mut text = format!("{fingerprint}\n");
         for (path, seen) in self.sorted() {
             let _ = writeln!(
-                out,
+                text,
                 "{}\t{}\t{:016x}\t{}",
                 seen.size, seen.modified, seen.hash, path
             );
         }
-        out
+        fsx::write_replace(&dir.join(file_name(fingerprint)), text.as_bytes())?;
+        Ok(payload)
     }
 
     /// One hash over every path and content hash: equal fingerprints, equal corpora.
@@ -168,6 +188,30 @@ impl Manifest {
     }
 }
 
+/// The file of the manifest with this fingerprint line.
+fn file_name(fingerprint: &str) -> String {
+    let hex = fingerprint
+        .strip_prefix("fingerprint ")
+        .unwrap_or(fingerprint);
+    format!("{FILE_PREFIX}{hex}")
+}
+
+/// Removes the manifests of earlier commits from `dir`, keeping the one `payload` names.
+/// Best effort: a leftover file only takes space.
+pub fn remove_others(dir: &Path, payload: &str) {
+    let keep = file_name(payload.lines().nth(1).unwrap_or_default());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(FILE_PREFIX) && name != keep.as_str() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// A path as the manifest keys it; borrowed in the usual case, which matters at 10 000 files.
 pub fn key(path: &Path) -> Cow<'_, str> {
     match path.to_str() {
@@ -205,7 +249,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_payload_round_trips_and_rejects_other_versions() {
+    fn the_manifest_round_trips_through_its_file_and_payload() {
+        let dir = tempfile::tempdir().unwrap();
         let mut manifest = Manifest::default();
         manifest.files.insert(
             "postmortems/2026/a b.md".to_owned(),
@@ -215,10 +260,25 @@ mod tests {
                 hash: 0xdead_beef,
             },
         );
-        let payload = manifest.to_payload();
-        assert_eq!(Manifest::from_payload(&payload), Some(manifest));
-        assert_eq!(Manifest::from_payload("pm-index v0\nfingerprint 0\n"), None);
-        assert_eq!(Manifest::from_payload("garbage"), None);
+        let payload = manifest.save(dir.path()).unwrap();
+        assert_eq!(Manifest::load(dir.path(), &payload), Some(manifest.clone()));
+        assert_eq!(
+            Manifest::load(dir.path(), "pm-index v0\nfingerprint 0\n"),
+            None
+        );
+        assert_eq!(Manifest::load(dir.path(), "garbage"), None);
+
+        let older = payload.clone();
+        manifest.files.clear();
+        let payload = manifest.save(dir.path()).unwrap();
+        assert_ne!(older, payload);
+        remove_others(dir.path(), &payload);
+        assert_eq!(
+            Manifest::load(dir.path(), &older),
+            None,
+            "earlier manifests are removed"
+        );
+        assert_eq!(Manifest::load(dir.path(), &payload), Some(manifest));
     }
 
     #[test]

@@ -236,7 +236,7 @@ impl SearchIndex {
             writer.delete_all_documents().map_err(index_error)?;
             Manifest::default()
         } else {
-            read_manifest(&self.index)
+            read_manifest(&self.index, &self.dir())
         };
         // Another process may have indexed while we waited: compare again under the lock.
         if manifest != *known {
@@ -249,12 +249,21 @@ impl SearchIndex {
         };
         self.apply(&mut writer, &changes, config)?;
         manifest.apply(&changes);
+        let dir = self.dir();
+        let payload = manifest
+            .save(&dir)
+            .map_err(|e| Error::io("cannot write", &dir, e))?;
         let mut commit = writer.prepare_commit().map_err(index_error)?;
-        commit.set_payload(&manifest.to_payload());
+        commit.set_payload(&payload);
         commit.commit().map_err(index_error)?;
+        manifest::remove_others(&dir, &payload);
         writer.wait_merging_threads().map_err(index_error)?;
         self.reader.reload().map_err(index_error)?;
         Ok(refresh)
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.root.join(INDEX_DIR)
     }
 
     fn writer(&self) -> Result<IndexWriter> {
@@ -979,9 +988,12 @@ fn open_existing(root: &Path) -> std::result::Result<Option<SearchIndex>, String
     // No payload yet: another pm created the index and has not committed; not a reason to
     // throw it away.
     let manifest = match index.load_metas().ok().and_then(|m| m.payload) {
+        Some(payload) if !Manifest::is_current(&payload) => {
+            return Err("the index was made by another version of pm".to_owned());
+        }
+        // A manifest just replaced by another pm's commit: read again under the lock.
+        Some(payload) => Manifest::load(&dir, &payload).unwrap_or_default(),
         None => Manifest::default(),
-        Some(payload) => Manifest::from_payload(&payload)
-            .ok_or_else(|| "the index was made by another version of pm".to_owned())?,
     };
     finish(root, index, fields, manifest)
         .map(Some)
@@ -998,17 +1010,18 @@ fn create(root: &Path) -> Result<SearchIndex> {
         Err(TantivyError::IndexAlreadyExists) => Index::open_in_dir(&dir).map_err(index_error)?,
         Err(e) => return Err(index_error(e)),
     };
-    let manifest = read_manifest(&index);
+    let manifest = read_manifest(&index, &dir);
     finish(root, index, fields, manifest).map_err(index_error)
 }
 
-/// The manifest in the index's last commit; empty before the first.
-fn read_manifest(index: &Index) -> Manifest {
+/// The manifest of the index's last commit; empty before the first, or when it is lost
+/// (every file is then indexed again, replacing what the index holds of it).
+fn read_manifest(index: &Index, dir: &Path) -> Manifest {
     index
         .load_metas()
         .ok()
         .and_then(|meta| meta.payload)
-        .and_then(|payload| Manifest::from_payload(&payload))
+        .and_then(|payload| Manifest::load(dir, &payload))
         .unwrap_or_default()
 }
 
