@@ -21,6 +21,27 @@ fn open_index(context: &Context) -> Result<(SearchIndex, Config)> {
     Ok((index, parsed.config))
 }
 
+/// Asks the index; when that fails (a damaged file that opening the index did not reveal),
+/// rebuilds the index once and asks again.
+fn ask<T>(
+    context: &Context,
+    config: &Config,
+    index: &SearchIndex,
+    question: impl Fn(&SearchIndex) -> Result<T, SearchError>,
+) -> Result<T, SearchError> {
+    match question(index) {
+        Err(SearchError::Index(_)) => {
+            note("note: search index rebuilt: reading it failed\n");
+            let (rebuilt, _) = context
+                .root()
+                .and_then(|root| SearchIndex::rebuild(&root, config))
+                .map_err(SearchError::Index)?;
+            question(&rebuilt)
+        }
+        answer => answer,
+    }
+}
+
 fn note_refresh(refresh: &Refresh) {
     if let Some(reason) = &refresh.rebuilt {
         note(&format!("note: search index rebuilt: {reason}\n"));
@@ -43,13 +64,9 @@ pub fn search(context: &Context, args: &SearchArgs) -> Result<u8> {
         kinds: args.kinds.clone(),
         public: args.public,
     };
-    let mut outcome = index.search(&query, &filters, args.limit);
-    if let Err(SearchError::Index(_)) = outcome {
-        // A damaged file the opening checks did not catch: rebuild once and ask again.
-        note("note: search index rebuilt: searching it failed\n");
-        let (rebuilt, _) = SearchIndex::rebuild(&context.root()?, &config)?;
-        outcome = rebuilt.search(&query, &filters, args.limit);
-    }
+    let outcome = ask(context, &config, &index, |index| {
+        index.search(&query, &filters, args.limit)
+    });
     let results = match outcome {
         Ok(results) => results,
         Err(SearchError::Query(e)) => {
@@ -213,8 +230,18 @@ fn highlight(hit: &Hit) -> String {
 
 /// `pm related`.
 pub fn related(context: &Context, args: &RelatedArgs) -> Result<u8> {
-    let (index, _) = open_index(context)?;
-    let Some(related) = index.related(&args.id, args.limit)? else {
+    let (index, config) = open_index(context)?;
+    let outcome = ask(context, &config, &index, |index| {
+        index
+            .related(&args.id, args.limit)
+            .map_err(SearchError::Index)
+    });
+    let found = match outcome {
+        Ok(found) => found,
+        Err(SearchError::Index(e)) => return Err(e),
+        Err(SearchError::Query(e)) => return Err(Error::Usage(e.to_string())),
+    };
+    let Some(related) = found else {
         return Err(Error::Usage(format!(
             "there is no postmortem `{}` in the index\n  hint: `pm list --format json` shows every id",
             args.id

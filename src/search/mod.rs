@@ -170,7 +170,8 @@ impl SearchIndex {
         // time: do both at once.
         let (opened, walk) = thread::scope(|scope| {
             let walk = scope.spawn(|| archive::document_files(root));
-            let opened = open_existing(root);
+            let opened = guarded(|| open_existing(root))
+                .unwrap_or_else(|_| Err("a file of the index is damaged".to_owned()));
             (opened, walk.join().expect("listing files does not panic"))
         });
         let (mut index, rebuilt) = match opened {
@@ -181,7 +182,7 @@ impl SearchIndex {
                 (create(root)?, Some(reason))
             }
         };
-        let mut refresh = match index.refresh(config, &walk, false) {
+        let mut refresh = match guarded(|| index.refresh(config, &walk, false)).and_then(|r| r) {
             Ok(refresh) => refresh,
             Err(Error::Failed(reason)) if rebuilt.is_none() && reason.starts_with("index:") => {
                 clear(&dir)?;
@@ -200,7 +201,8 @@ impl SearchIndex {
     /// writer lock rather than by removing the folder, so that another `pm` using the index
     /// at the same moment is never left writing into a folder that was swapped under it.
     pub fn rebuild(root: &Path, config: &Config) -> Result<(SearchIndex, Refresh)> {
-        let index = match open_existing(root) {
+        let opened = guarded(|| open_existing(root)).unwrap_or_else(|e| Err(e.to_string()));
+        let index = match opened {
             Ok(Some(index)) => index,
             Ok(None) => create(root)?,
             Err(_) => {
@@ -386,12 +388,21 @@ impl SearchIndex {
         limit: usize,
     ) -> Result<SearchResults, SearchError> {
         let parsed = query::parse(query).map_err(SearchError::Query)?;
+        guarded(|| self.answer(&parsed, filters, limit)).map_err(SearchError::Index)?
+    }
+
+    fn answer(
+        &self,
+        parsed: &query::Query,
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let filter = self.filter_clauses(filters);
-        let exact = self.to_query(&parsed, false);
+        let exact = self.to_query(parsed, false);
         let mut results = self.run(&searcher, &*exact, &filter, limit)?;
         if results.total == 0 {
-            let fuzzy = self.to_query(&parsed, true);
+            let fuzzy = self.to_query(parsed, true);
             let near = self.run(&searcher, &*fuzzy, &filter, limit)?;
             if near.total > 0 {
                 results = SearchResults {
@@ -738,6 +749,10 @@ impl SearchIndex {
     /// Past incidents most like the postmortem `id`: more-like-this over its title, summary
     /// and body, with shared services counted strongly.
     pub fn related(&self, id: &str, limit: usize) -> Result<Option<Vec<Related>>> {
+        guarded(|| self.find_related(id, limit))?
+    }
+
+    fn find_related(&self, id: &str, limit: usize) -> Result<Option<Vec<Related>>> {
         let searcher = self.reader.searcher();
         let f = &self.fields;
         let found = searcher
@@ -968,6 +983,17 @@ fn date_number(date: NaiveDate) -> i64 {
 
 fn number_date(number: i64) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&number.to_string(), "%Y%m%d").ok()
+}
+
+/// Runs `f`, turning a panic into an index error. Tantivy trusts its files: a damaged one
+/// can make it panic instead of failing, and a damaged index must be rebuilt, not crash `pm`.
+/// The panic's message is kept off the terminal meanwhile.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    outcome.map_err(|_| index_error("a file of the index is damaged"))
 }
 
 /// Tantivy failures, prefixed so that `open` knows to rebuild.

@@ -9,4 +9,5 @@ mod list;
 mod new;
 mod readme;
 mod roundtrip;
+mod search;
 mod shell;
