@@ -405,6 +405,7 @@ fn list_folder(root: &Path, dir: &Path, seen: &Mutex<BTreeSet<PathBuf>>, listing
         Ok(entries) => entries,
         Err(e) => return unreadable(&mut listing.problems, dir, &e),
     };
+    let relative = shown(dir);
     for entry in entries {
         let entry = match entry {
             Ok(entry) => entry,
@@ -413,14 +414,12 @@ fn list_folder(root: &Path, dir: &Path, seen: &Mutex<BTreeSet<PathBuf>>, listing
                 continue;
             }
         };
-        let path = entry.path();
-        if path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        {
+        let name = entry.file_name();
+        if name.as_encoded_bytes().starts_with(b".") {
             continue;
         }
-        let is_markdown = path.extension().is_some_and(|ext| ext == "md");
+        let path = dir.join(&name);
+        let is_markdown = name.as_encoded_bytes().ends_with(b".md");
         // The entry's type comes with the folder listing; a file's size and time cost a
         // `stat` relative to the open folder; a link is followed with a full `stat`, to walk
         // a linked folder or report a broken link.
@@ -429,14 +428,16 @@ fn list_folder(root: &Path, dir: &Path, seen: &Mutex<BTreeSet<PathBuf>>, listing
             Ok(kind) if kind.is_file() => {
                 if is_markdown {
                     match entry.metadata() {
-                        Ok(meta) => listing.found.push((shown(&path), Stamp::of(&meta))),
+                        Ok(meta) => listing.found.push((relative.join(&name), Stamp::of(&meta))),
                         Err(e) => unreadable(&mut listing.problems, &path, &e),
                     }
                 }
             }
             _ => match fs::metadata(&path) {
                 Ok(meta) if meta.is_dir() => listing.subfolders.push(path),
-                Ok(meta) if is_markdown => listing.found.push((shown(&path), Stamp::of(&meta))),
+                Ok(meta) if is_markdown => {
+                    listing.found.push((relative.join(&name), Stamp::of(&meta)));
+                }
                 Ok(_) => {}
                 Err(e) => unreadable(&mut listing.problems, &path, &e),
             },

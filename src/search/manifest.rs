@@ -86,7 +86,8 @@ impl Manifest {
         if lines.next()? != fingerprint {
             return None;
         }
-        let mut files = HashMap::default();
+        let mut files =
+            HashMap::with_capacity_and_hasher(text.lines().count(), BuildHasherDefault::default());
         for line in lines {
             let mut parts = line.splitn(4, '\t');
             let size = parts.next()?.parse().ok()?;
@@ -143,11 +144,10 @@ impl Manifest {
     /// modification time changed.
     pub fn changes(&self, root: &Path, files: &[PathBuf], stamps: &[Stamp]) -> Changes {
         let mut changes = Changes::default();
-        let mut on_disk = HashSet::with_capacity(files.len());
+        let mut known = 0;
         for (file, stamp) in files.iter().zip(stamps) {
-            let key = key(file);
-            let seen = self.files.get(key.as_ref());
-            on_disk.insert(key);
+            let seen = self.files.get(key(file).as_ref());
+            known += usize::from(seen.is_some());
             match seen {
                 Some(seen) if seen.size == stamp.size && seen.modified == stamp.modified => {}
                 seen => {
@@ -167,13 +167,18 @@ impl Manifest {
                 }
             }
         }
-        changes.removed = self
-            .files
-            .keys()
-            .filter(|path| !on_disk.contains(path.as_str()))
-            .map(PathBuf::from)
-            .collect();
-        changes.removed.sort();
+        // Paths are unique: when every file of the manifest is still there, none was removed,
+        // and the set of paths on disk need not be built.
+        if known < self.files.len() {
+            let on_disk: HashSet<Cow<'_, str>> = files.iter().map(|f| key(f)).collect();
+            changes.removed = self
+                .files
+                .keys()
+                .filter(|path| !on_disk.contains(path.as_str()))
+                .map(PathBuf::from)
+                .collect();
+            changes.removed.sort();
+        }
         changes
     }
 
