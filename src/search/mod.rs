@@ -174,7 +174,7 @@ impl SearchIndex {
                 .unwrap_or_else(|_| Err("a file of the index is damaged".to_owned()));
             (opened, walk.join().expect("listing files does not panic"))
         });
-        let (mut index, rebuilt) = match opened {
+        let (index, rebuilt) = match opened {
             Ok(Some(index)) => (index, None),
             Ok(None) => (create(root)?, None),
             Err(reason) => {
@@ -185,9 +185,7 @@ impl SearchIndex {
         let mut refresh = match guarded(|| index.refresh(config, &walk, false)).and_then(|r| r) {
             Ok(refresh) => refresh,
             Err(Error::Failed(reason)) if rebuilt.is_none() && reason.starts_with("index:") => {
-                clear(&dir)?;
-                index = create(root)?;
-                let mut refresh = index.refresh(config, &walk, false)?;
+                let (index, mut refresh) = Self::rebuild(root, config)?;
                 refresh.rebuilt = Some("the index could not be updated".to_owned());
                 return Ok((index, refresh));
             }
