@@ -21,11 +21,10 @@ use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur,
-    PhraseQuery, Query as TantivyQuery, RangeQuery, RegexQuery, TermQuery,
+    PhrasePrefixQuery, PhraseQuery, Query as TantivyQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::{Snippet, SnippetGenerator};
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
     Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
 };
@@ -45,6 +44,8 @@ pub const INDEX_DIR: &str = ".pm/index";
 const WRITER_HEAP: usize = 96 * 1024 * 1024;
 /// How long to wait for another `pm` that is writing the index.
 const LOCK_PATIENCE: Duration = Duration::from_secs(10);
+/// How many indexed words a prefix may stand for (`a*` is cut short, `time*` is not).
+const PREFIX_EXPANSIONS: u32 = 1_000;
 
 /// An open index.
 pub struct SearchIndex {
@@ -398,10 +399,12 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let filter = self.filter_clauses(filters);
         let exact = self.to_query(parsed, false);
-        let mut results = self.run(&searcher, &*exact, &filter, limit)?;
+        let loose = loose_words(parsed, false);
+        let mut results = self.run(&searcher, &*exact, &loose, &filter, limit)?;
         if results.total == 0 {
             let fuzzy = self.to_query(parsed, true);
-            let near = self.run(&searcher, &*fuzzy, &filter, limit)?;
+            let loose = loose_words(parsed, true);
+            let near = self.run(&searcher, &*fuzzy, &loose, &filter, limit)?;
             if near.total > 0 {
                 results = SearchResults {
                     fuzzy: true,
@@ -416,6 +419,7 @@ impl SearchIndex {
         &self,
         searcher: &Searcher,
         query: &dyn TantivyQuery,
+        loose: &[Loose],
         filter: &[(Occur, Box<dyn TantivyQuery>)],
         limit: usize,
     ) -> Result<SearchResults, SearchError> {
@@ -456,10 +460,13 @@ impl SearchIndex {
             let mut hit = self.hit(&stored, score);
             let text = self.body_text(&hit.path);
             // Without words to look for in the body (`service:dns`) the snippet is its start.
-            let snippet = if words.is_empty() {
+            let snippet = if loose.is_empty() && words.is_empty() {
                 Snippet::empty()
-            } else {
+            } else if loose.is_empty() {
                 snippets.snippet(snippet_window(&text, &words))
+            } else {
+                self.loose_snippet(searcher, &text, &words, loose)
+                    .map_err(|e| SearchError::Index(index_error(e)))?
             };
             let fragment = snippet.fragment();
             hit.highlights = snippet
@@ -507,6 +514,49 @@ impl SearchIndex {
                 severities: count("/severity"),
             },
         })
+    }
+
+    /// The snippet of `text` for a query with prefixes or near spellings: the words of the
+    /// text that matched them are looked up and highlighted with the query's own `words`.
+    fn loose_snippet(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        words: &[String],
+        loose: &[Loose],
+    ) -> tantivy::Result<Snippet> {
+        let mut found: Vec<String> = words.to_vec();
+        found.extend(loose.iter().filter_map(|l| match l {
+            Loose::Prefix(prefix) => Some(prefix.clone()),
+            Loose::Near(..) => None,
+        }));
+        let window = snippet_window(text, &found);
+        let mut analyzer = tokenizer::prose();
+        let mut stream = analyzer.token_stream(window);
+        while stream.advance() {
+            let term = &stream.token().text;
+            if loose.iter().any(|l| l.matches(term)) && !found.contains(term) {
+                found.push(term.clone());
+            }
+        }
+        drop(stream);
+        let terms = BooleanQuery::new(
+            found
+                .iter()
+                .map(|w| -> (Occur, Box<dyn TantivyQuery>) {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.body, w),
+                            IndexRecordOption::Basic,
+                        )),
+                    )
+                })
+                .collect(),
+        );
+        let mut snippets = SnippetGenerator::create(searcher, &terms, self.fields.body)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        Ok(snippets.snippet(window))
     }
 
     /// The body of the file at `path` (relative to the root) as plain text; empty when it
@@ -644,7 +694,7 @@ impl SearchIndex {
                 text,
                 prefix,
             } => match self.keyword_field(*field) {
-                Some(keyword) if *prefix => prefix_query(keyword, &text.to_lowercase()),
+                Some(keyword) if *prefix => prefix_query(keyword, &[text.to_lowercase()]),
                 Some(keyword) => keyword_query(keyword, text),
                 None if *field == QueryField::Title => {
                     self.text_query(&[(f.title, 1.0)], text, *prefix, fuzzy)
@@ -704,17 +754,26 @@ impl SearchIndex {
         prefix: bool,
         fuzzy: bool,
     ) -> Box<dyn TantivyQuery> {
-        let mut analyzer = tokenizer::prose();
-        let terms = tokenizer::terms(&mut analyzer, text);
+        let mut terms = tokenizer::terms(&mut tokenizer::prose_stems(), text);
+        if prefix {
+            // The prefix is matched against words as written, which prose also indexes: a
+            // stem may be shorter than the prefix (`notificat*`, `notification` → `notif`).
+            if let (Some(last), Some(word)) = (
+                terms.last_mut(),
+                tokenizer::terms(&mut tokenizer::name(), text).pop(),
+            ) {
+                *last = word;
+            }
+        }
         let mut any: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         for (field, boost) in fields {
             let q: Box<dyn TantivyQuery> = if prefix {
-                let folded = tokenizer::terms(&mut unstemmed(), text).join(" ");
-                prefix_query(*field, &folded)
-            } else if terms.len() == 1 && fuzzy && terms[0].chars().count() >= 4 {
-                let distance = if terms[0].chars().count() <= 6 { 1 } else { 2 };
+                prefix_query(*field, &terms)
+            } else if let (true, [term]) = (fuzzy, terms.as_slice())
+                && let Some(distance) = fuzzy_distance(term)
+            {
                 Box::new(FuzzyTermQuery::new(
-                    Term::from_field_text(*field, &terms[0]),
+                    Term::from_field_text(*field, term),
                     distance,
                     true,
                 ))
@@ -735,11 +794,16 @@ impl SearchIndex {
             };
             any.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
         }
-        if tokenizer::is_identifier(text) && !prefix {
+        if tokenizer::is_identifier(text) {
             let whole = text
                 .trim_matches(|c: char| !c.is_alphanumeric())
                 .to_lowercase();
-            any.push((Occur::Should, keyword_query(self.fields.ident, &whole)));
+            let q = if prefix {
+                prefix_query(self.fields.ident, &[whole])
+            } else {
+                keyword_query(self.fields.ident, &whole)
+            };
+            any.push((Occur::Should, q));
         }
         Box::new(BooleanQuery::new(any))
     }
@@ -810,7 +874,7 @@ impl SearchIndex {
             .map_err(index_error)?;
         // Words most documents use say nothing about why two incidents are alike.
         let rare_in = (searcher.num_docs() / 5).max(3);
-        let mut stem = tokenizer::prose();
+        let mut stem = tokenizer::prose_stems();
         let mut rare = |word: &String| {
             let stems = tokenizer::terms(&mut stem, word);
             stems.first().is_some_and(|t| {
@@ -901,6 +965,86 @@ fn snippet_window<'a>(text: &'a str, words: &[String]) -> &'a str {
     &text[start..end]
 }
 
+/// A query word matched loosely, whose matching words are only known by looking.
+#[derive(Debug)]
+enum Loose {
+    /// Words starting with this (as written, lower-cased).
+    Prefix(String),
+    /// Words within this many edits of this stem.
+    Near(String, u8),
+}
+
+impl Loose {
+    fn matches(&self, word: &str) -> bool {
+        match self {
+            Loose::Prefix(prefix) => word.starts_with(prefix.as_str()),
+            Loose::Near(stem, distance) => edits_within(stem, word, *distance),
+        }
+    }
+}
+
+/// The prefixes of `parsed` and, when `fuzzy`, its words tried with near spellings.
+fn loose_words(parsed: &query::Query, fuzzy: bool) -> Vec<Loose> {
+    let mut loose = Vec::new();
+    for item in parsed.groups.iter().flatten().filter(|i| !i.negated) {
+        let query::Clause::Word {
+            field: None | Some(QueryField::Title),
+            text,
+            prefix,
+        } = &item.clause
+        else {
+            continue;
+        };
+        if *prefix {
+            if let Some(word) = tokenizer::terms(&mut tokenizer::name(), text).pop() {
+                loose.push(Loose::Prefix(word));
+            }
+        } else if fuzzy
+            && let [term] = tokenizer::terms(&mut tokenizer::prose_stems(), text).as_slice()
+            && let Some(distance) = fuzzy_distance(term)
+        {
+            loose.push(Loose::Near(term.clone(), distance));
+        }
+    }
+    loose
+}
+
+/// How many edits a near spelling of `term` may have: none for short words, which would
+/// match too much.
+fn fuzzy_distance(term: &str) -> Option<u8> {
+    match term.chars().count() {
+        0..=3 => None,
+        4..=6 => Some(1),
+        _ => Some(2),
+    }
+}
+
+/// Whether `a` becomes `b` in at most `max` edits (insertions, deletions, substitutions and
+/// swaps of neighbours, as tantivy's fuzzy query counts them).
+fn edits_within(a: &str, b: &str, max: u8) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let max = usize::from(max);
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    // Optimal string alignment distance, three rows at a time.
+    let mut before: Vec<usize> = Vec::new();
+    let mut above: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (above[j] + 1).min(row[j - 1] + 1).min(above[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(before[j - 2] + 1);
+            }
+        }
+        before = std::mem::replace(&mut above, row);
+    }
+    above[b.len()] <= max
+}
+
 /// Common English words that say nothing about an incident.
 const STOP_WORDS: &[&str] = &[
     "the", "and", "for", "was", "were", "with", "that", "this", "from", "our", "has", "had",
@@ -910,7 +1054,7 @@ const STOP_WORDS: &[&str] = &[
 
 /// Lower-cased words of four letters or more, stop words left out.
 fn telling_words(text: &str) -> BTreeSet<String> {
-    tokenizer::terms(&mut unstemmed(), text)
+    tokenizer::terms(&mut tokenizer::name(), text)
         .into_iter()
         .filter(|w| {
             w.len() >= 4
@@ -920,18 +1064,11 @@ fn telling_words(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn unstemmed() -> TextAnalyzer {
-    TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
-        .filter(tantivy::tokenizer::LowerCaser)
-        .filter(tantivy::tokenizer::AsciiFoldingFilter)
-        .build()
-}
-
 /// A name (an owner) as words, not stemmed: one term, a phrase, or a prefix.
 fn name_query(field: tantivy::schema::Field, text: &str, prefix: bool) -> Box<dyn TantivyQuery> {
-    let terms = tokenizer::terms(&mut unstemmed(), text);
+    let terms = tokenizer::terms(&mut tokenizer::name(), text);
     if prefix {
-        return prefix_query(field, &terms.join(" "));
+        return prefix_query(field, &terms);
     }
     match terms.len() {
         0 => Box::new(EmptyQuery),
@@ -952,23 +1089,20 @@ fn keyword_query(field: tantivy::schema::Field, value: &str) -> Box<dyn TantivyQ
     ))
 }
 
-fn prefix_query(field: tantivy::schema::Field, prefix: &str) -> Box<dyn TantivyQuery> {
-    let pattern = format!("{}.*", regex_escape(prefix));
-    match RegexQuery::from_pattern(&pattern, field) {
-        Ok(q) => Box::new(q),
-        Err(_) => Box::new(EmptyQuery),
+/// Terms that end with a prefix: the last of `terms` is the prefix, the others must come
+/// right before it (`us-east*` is `us` then `east…`).
+fn prefix_query(field: tantivy::schema::Field, terms: &[String]) -> Box<dyn TantivyQuery> {
+    if terms.is_empty() {
+        return Box::new(EmptyQuery);
     }
-}
-
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if !c.is_alphanumeric() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    let mut q = PhrasePrefixQuery::new(
+        terms
+            .iter()
+            .map(|t| Term::from_field_text(field, t))
+            .collect(),
+    );
+    q.set_max_expansions(PREFIX_EXPANSIONS);
+    Box::new(q)
 }
 
 fn path_key(path: &Path) -> String {
@@ -1092,6 +1226,17 @@ mod tests {
             snippet_window("no match here", &["dns".to_owned()]),
             "no match here"
         );
+    }
+
+    #[test]
+    fn counts_edits_like_a_fuzzy_query() {
+        assert!(edits_within("timeout", "timeout", 0));
+        assert!(edits_within("timeout", "timout", 1));
+        assert!(edits_within("timeout", "tiemout", 1), "a swap is one edit");
+        assert!(edits_within("timeout", "tmieuot", 2));
+        assert!(!edits_within("timeout", "tmieuot", 1));
+        assert!(!edits_within("dns", "timeout", 2));
+        assert!(edits_within("", "ab", 2));
     }
 
     #[test]

@@ -26,13 +26,7 @@ pub const KEYWORD: &str = "pm_keyword";
 /// Registers every analyzer with `manager`.
 pub fn register(manager: &tantivy::tokenizer::TokenizerManager) {
     manager.register(PROSE, prose());
-    manager.register(
-        NAME,
-        TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .filter(AsciiFoldingFilter)
-            .build(),
-    );
+    manager.register(NAME, name());
     manager.register(
         IDENT,
         TextAnalyzer::builder(IdentTokenizer::default())
@@ -48,12 +42,36 @@ pub fn register(manager: &tantivy::tokenizer::TokenizerManager) {
     );
 }
 
-/// The prose analyzer, also used to cut query words the same way.
+/// The prose analyzer as the index uses it: each word stemmed and, where the stem differs,
+/// also as written, at the same position. Stems find `timeout` for `timeouts`; the words as
+/// written let a prefix find what stemming cut short (`notificat*` finds `notification`,
+/// indexed as `notif`).
 pub fn prose() -> TextAnalyzer {
+    prose_with(true)
+}
+
+/// The prose analyzer for query words: stems only, one term per word.
+pub fn prose_stems() -> TextAnalyzer {
+    prose_with(false)
+}
+
+fn prose_with(keep_words: bool) -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(CachedStemmer::default())
+        .filter(CachedStemmer {
+            keep_words,
+            ..CachedStemmer::default()
+        })
+        .build()
+}
+
+/// The name analyzer: prose words as they are written, lower-cased and folded. Also cuts
+/// query words that must not be stemmed.
+pub fn name() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
         .build()
 }
 
@@ -64,6 +82,8 @@ pub fn prose() -> TextAnalyzer {
 pub struct CachedStemmer {
     stems: HashMap<String, String, BuildHasherDefault<WordHasher>>,
     stemmer: TextAnalyzer,
+    /// Whether a word whose stem differs is also kept as written.
+    keep_words: bool,
 }
 
 /// A fast hash for short words (the multiply-rotate of rustc's `FxHasher`); the standard
@@ -93,28 +113,28 @@ impl Default for CachedStemmer {
             stemmer: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(Stemmer::new(Language::English))
                 .build(),
+            keep_words: false,
         }
     }
 }
 
 impl CachedStemmer {
-    fn stem(&mut self, word: &mut String) {
-        if let Some(stem) = self.stems.get(word.as_str()) {
-            word.clone_from(stem);
-            return;
+    /// The stem of `word`.
+    fn stem(&mut self, word: &str) -> &str {
+        if !self.stems.contains_key(word) {
+            let mut stream = self.stemmer.token_stream(word);
+            let stem = if stream.advance() {
+                stream.token().text.clone()
+            } else {
+                word.to_owned()
+            };
+            drop(stream);
+            if self.stems.len() >= MAX_CACHED_STEMS {
+                self.stems.clear();
+            }
+            self.stems.insert(word.to_owned(), stem);
         }
-        let mut stream = self.stemmer.token_stream(word);
-        let stem = if stream.advance() {
-            stream.token().text.clone()
-        } else {
-            word.clone()
-        };
-        drop(stream);
-        if self.stems.len() >= MAX_CACHED_STEMS {
-            self.stems.clear();
-        }
-        self.stems
-            .insert(std::mem::replace(word, stem.clone()), stem);
+        &self.stems[word]
     }
 }
 
@@ -143,6 +163,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
         CachedStemmerStream {
             tail: self.inner.token_stream(text),
             stemmer: &mut self.stemmer,
+            stem_next: None,
         }
     }
 }
@@ -151,14 +172,30 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
 pub struct CachedStemmerStream<'a, T> {
     tail: T,
     stemmer: &'a mut CachedStemmer,
+    /// The stem still to emit after the word as written.
+    stem_next: Option<String>,
 }
 
 impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
     fn advance(&mut self) -> bool {
+        if let Some(stem) = self.stem_next.take() {
+            self.tail.token_mut().text = stem;
+            return true;
+        }
         if !self.tail.advance() {
             return false;
         }
-        self.stemmer.stem(&mut self.tail.token_mut().text);
+        let keep_words = self.stemmer.keep_words;
+        let word = &mut self.tail.token_mut().text;
+        let stem = self.stemmer.stem(word);
+        if stem != word.as_str() {
+            if keep_words {
+                self.stem_next = Some(stem.to_owned());
+            } else {
+                word.clear();
+                word.push_str(stem);
+            }
+        }
         true
     }
 
@@ -313,8 +350,15 @@ mod tests {
     #[test]
     fn prose_is_split_and_stemmed() {
         assert_eq!(
-            terms(&mut prose(), "Timeouts in us-east-1: Café max_connections"),
+            terms(
+                &mut prose_stems(),
+                "Timeouts in us-east-1: Café max_connections"
+            ),
             ["timeout", "in", "us", "east", "1", "cafe", "max", "connect"]
+        );
+        assert_eq!(
+            terms(&mut prose(), "Timeouts in us-east-1"),
+            ["timeouts", "timeout", "in", "us", "east", "1"]
         );
     }
 

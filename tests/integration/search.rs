@@ -616,6 +616,43 @@ fn query_language_phrases_fields_exclusions_or_prefixes_typos_and_stems() {
     assert_eq!(found(sb, "time*"), only(&[&s.pool, &s.cert, &s.dns]));
     assert_eq!(found(sb, "lindq*"), BTreeSet::new(), "owners are not prose");
     assert_eq!(found(sb, "owner:lindq*"), only(&[&s.declines]));
+    assert_eq!(
+        found(sb, "owner:\"bo lind*\""),
+        BTreeSet::new(),
+        "quoted `*` is literal"
+    );
+    // A prefix longer than the stem of the word it starts (`refused` is indexed as `refus`).
+    assert_eq!(found(sb, "refused*"), only(&[&s.cert]));
+    assert_eq!(found(sb, "connection*"), only(&[&s.pool, &s.cert]));
+    assert_eq!(found(sb, "title:certificat*"), only(&[&s.cert]));
+    assert_eq!(found(sb, "title:connections*"), BTreeSet::new());
+    // A prefix of an identifier, whole or by its parts.
+    assert_eq!(found(sb, "checkout-a*"), only(&[&s.pool]));
+    assert_eq!(
+        found(sb, "payment-gate*"),
+        BTreeSet::new(),
+        "only in front matter"
+    );
+    assert_eq!(found(sb, "service:payment-gate*"), only(&[&s.declines]));
+    // The words a prefix or a typo stood for are highlighted.
+    for (query, word) in [("refus*", "refused"), ("certifcate", "certificate")] {
+        let (_, results) = search_json(sb, query, &[]);
+        let hit = &results["hits"][0];
+        let snippet: Vec<char> = hit["snippet"].as_str().unwrap().chars().collect();
+        let marked: Vec<String> = hit["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let at = |i: usize| usize::try_from(r[i].as_u64().unwrap()).unwrap();
+                snippet[at(0)..at(1)].iter().collect::<String>()
+            })
+            .collect();
+        assert!(
+            marked.iter().any(|m| m.eq_ignore_ascii_case(word)),
+            "{query}: {marked:?} in {hit}"
+        );
+    }
 
     // Stems: the plural finds the singular and back.
     assert_eq!(found(sb, "timeouts"), only(&[&s.pool, &s.cert]));
