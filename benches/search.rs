@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use postmortems::archive::{self, Config};
+use postmortems::search::query::parse;
 use postmortems::search::{Filters, SearchIndex};
 use postmortems::synth;
 
@@ -82,7 +83,7 @@ fn queries(c: &mut Criterion) {
     let mut group = c.benchmark_group("query");
     for (name, query) in QUERIES {
         let found = index
-            .search(query, &filters, 10)
+            .search(&parse(query).unwrap(), &filters, 10)
             .ok()
             .map_or(0, |r| r.total);
         assert!(
@@ -90,7 +91,10 @@ fn queries(c: &mut Criterion) {
             "`{query}` finds something in the synthetic archive"
         );
         group.bench_function(format!("{name}/10000"), |b| {
-            b.iter(|| index.search(black_box(query), &filters, 10).ok());
+            b.iter(|| {
+                let parsed = parse(black_box(query)).unwrap();
+                index.search(&parsed, &filters, 10).ok()
+            });
         });
     }
     group.finish();
@@ -100,7 +104,7 @@ fn queries(c: &mut Criterion) {
         let mut times: Vec<Duration> = (0..1_000)
             .map(|_| {
                 let started = Instant::now();
-                black_box(index.search(query, &filters, 10).ok());
+                black_box(index.search(&parse(query).unwrap(), &filters, 10).ok());
                 started.elapsed()
             })
             .collect();

@@ -158,9 +158,12 @@ pub fn plain_text(body: &str) -> String {
                 | TagEnd::CodeBlock
                 | TagEnd::BlockQuote(_),
             ) => out.push('\n'),
-            Event::Html(html) | Event::InlineHtml(html) => {
+            // A block of HTML comes line by line: keep the lines apart.
+            Event::Html(html) => {
                 out.push_str(without_comments(&html).trim());
+                out.push('\n');
             }
+            Event::InlineHtml(html) => out.push_str(without_comments(&html).trim()),
             _ => {}
         }
     }
@@ -263,9 +266,11 @@ mod tests {
         let body = "## Impact\n<!-- guidance -->\n**503** from `kube-proxy`.\n\n| a | b |\n|---|---|\n| x | y |\n\n```\nmax_connections=10\n```\n";
         let text = plain_text(body);
         assert!(
-            text.starts_with("Impact\n503 from kube-proxy.\na b \nx y \n"),
+            text.starts_with("Impact\n\n503 from kube-proxy.\na b \nx y \n"),
             "{text:?}"
         );
+        let html = plain_text("<div>\nfirst line\nsecond line\n</div>\n");
+        assert!(html.contains("first line\nsecond line"), "{html:?}");
         assert!(text.contains("max_connections=10"), "{text:?}");
         assert!(
             !text.contains("guidance") && !text.contains('*') && !text.contains('|'),

@@ -326,12 +326,14 @@ pub fn document_files(root: &Path) -> Walk {
 
 /// Every `.md` file under `dir`, relative to `root`, sorted. Hidden entries are skipped;
 /// linked folders are followed, each real folder once, so a link loop cannot trap the walk.
+/// Real folders come first and links after them in path order, so that a folder reached
+/// both ways is always listed under the same path.
 pub fn markdown_files(root: &Path, dir: &Path) -> Walk {
     let seen = Mutex::new(BTreeSet::new());
     let mut top = Listing::default();
     list_folder(root, dir, &seen, &mut top);
     // Reading 10 000 entries is mostly waiting on the file system: read the folders below
-    // the top one on all cores, each real folder once however many links lead to it.
+    // the top one on all cores. Without links, every folder has one path and is read once.
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = top.subfolders.len().div_ceil(threads).max(1);
     let parts: Vec<Listing> = std::thread::scope(|scope| {
@@ -342,11 +344,7 @@ pub fn markdown_files(root: &Path, dir: &Path) -> Walk {
                 let seen = &seen;
                 scope.spawn(move || {
                     let mut listing = Listing::default();
-                    let mut pending: Vec<PathBuf> = folders.to_vec();
-                    while let Some(folder) = pending.pop() {
-                        list_folder(root, &folder, seen, &mut listing);
-                        pending.append(&mut listing.subfolders);
-                    }
+                    list_tree(root, folders.to_vec(), seen, &mut listing);
                     listing
                 })
             })
@@ -356,12 +354,26 @@ pub fn markdown_files(root: &Path, dir: &Path) -> Walk {
             .map(|w| w.join().expect("listing folders does not panic"))
             .collect()
     });
-    let mut found = top.found;
-    let mut problems = top.problems;
+    let mut all = Listing {
+        subfolders: Vec::new(),
+        ..top
+    };
     for part in parts {
-        found.extend(part.found);
-        problems.extend(part.problems);
+        all.found.extend(part.found);
+        all.problems.extend(part.problems);
+        all.links.extend(part.links);
     }
+    // Linked folders one at a time, in path order.
+    let mut links: BTreeSet<PathBuf> = std::mem::take(&mut all.links).into_iter().collect();
+    while let Some(link) = links.pop_first() {
+        list_tree(root, vec![link], &seen, &mut all);
+        links.extend(all.links.drain(..));
+    }
+    let Listing {
+        mut found,
+        mut problems,
+        ..
+    } = all;
     // Byte order of the paths: as deterministic as component order, and much cheaper.
     found.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     problems.sort_by(|a, b| a.path.cmp(&b.path));
@@ -373,12 +385,28 @@ pub fn markdown_files(root: &Path, dir: &Path) -> Walk {
     }
 }
 
-/// What reading folders found: files with their stamps, problems, folders still to read.
+/// What reading folders found: files with their stamps, problems, real folders still to
+/// read, and links to folders.
 #[derive(Default)]
 struct Listing {
     found: Vec<(PathBuf, Stamp)>,
     problems: Vec<Diagnostic>,
     subfolders: Vec<PathBuf>,
+    links: Vec<PathBuf>,
+}
+
+/// Reads `folders` and every real folder below them into `listing`; links are left in
+/// `listing.links`.
+fn list_tree(
+    root: &Path,
+    mut folders: Vec<PathBuf>,
+    seen: &Mutex<BTreeSet<PathBuf>>,
+    listing: &mut Listing,
+) {
+    while let Some(folder) = folders.pop() {
+        list_folder(root, &folder, seen, listing);
+        folders.append(&mut listing.subfolders);
+    }
 }
 
 /// Reads one folder into `listing`, unless a link already led to it.
@@ -434,7 +462,7 @@ fn list_folder(root: &Path, dir: &Path, seen: &Mutex<BTreeSet<PathBuf>>, listing
                 }
             }
             _ => match fs::metadata(&path) {
-                Ok(meta) if meta.is_dir() => listing.subfolders.push(path),
+                Ok(meta) if meta.is_dir() => listing.links.push(path),
                 Ok(meta) if is_markdown => {
                     listing.found.push((relative.join(&name), Stamp::of(&meta)));
                 }

@@ -94,8 +94,7 @@ const QUICK_INDEX_FILES: usize = 2_000;
 /// Prints, on standard error, the three past incidents most like the new one and their
 /// still-open action items. Best effort: any trouble here leaves `pm new`'s result alone.
 fn seen_before(root: &Path, config: &Config, id: &str, today: NaiveDate) {
-    let small = archive::document_files(root).files.len() <= QUICK_INDEX_FILES;
-    if !SearchIndex::exists(root) && !small {
+    if !SearchIndex::exists(root) && archive::document_files(root).files.len() > QUICK_INDEX_FILES {
         return;
     }
     let related = match SearchIndex::open(root, config).and_then(|(index, _)| index.related(id, 3))

@@ -9,16 +9,21 @@ use crate::archive::{self, Config};
 use crate::cli::{RelatedArgs, SearchArgs, SearchFormat};
 use crate::error::{Error, Result};
 use crate::query::Filter;
-use crate::search::{Filters, Hit, QueryField, Refresh, SearchError, SearchIndex, SearchResults};
+use crate::search::query::Query;
+use crate::search::{Filters, Hit, QueryField, Refresh, SearchIndex, SearchResults};
+
+/// The archive's `pm.yaml`, its problems noted on standard error.
+fn config(context: &Context) -> Result<Config> {
+    let parsed = archive::load_config(&context.root()?)?;
+    note_config_problems(&parsed.diagnostics);
+    Ok(parsed.config)
+}
 
 /// Opens the index, up to date, and says on standard error what had to be done.
-fn open_index(context: &Context) -> Result<(SearchIndex, Config)> {
-    let root = context.root()?;
-    let parsed = archive::load_config(&root)?;
-    note_config_problems(&parsed.diagnostics);
-    let (index, refresh) = SearchIndex::open(&root, &parsed.config)?;
+fn open_index(context: &Context, config: &Config) -> Result<SearchIndex> {
+    let (index, refresh) = SearchIndex::open(&context.root()?, config)?;
     note_refresh(&refresh);
-    Ok((index, parsed.config))
+    Ok(index)
 }
 
 /// Asks the index; when that fails (a damaged file that opening the index did not reveal),
@@ -27,19 +32,13 @@ fn ask<T>(
     context: &Context,
     config: &Config,
     index: &SearchIndex,
-    question: impl Fn(&SearchIndex) -> Result<T, SearchError>,
-) -> Result<T, SearchError> {
-    match question(index) {
-        Err(SearchError::Index(_)) => {
-            note("note: search index rebuilt: reading it failed\n");
-            let (rebuilt, _) = context
-                .root()
-                .and_then(|root| SearchIndex::rebuild(&root, config))
-                .map_err(SearchError::Index)?;
-            question(&rebuilt)
-        }
-        answer => answer,
-    }
+    question: impl Fn(&SearchIndex) -> Result<T>,
+) -> Result<T> {
+    question(index).or_else(|_| {
+        note("note: search index rebuilt: reading it failed\n");
+        let (rebuilt, _) = SearchIndex::rebuild(&context.root()?, config)?;
+        question(&rebuilt)
+    })
 }
 
 fn note_refresh(refresh: &Refresh) {
@@ -50,34 +49,32 @@ fn note_refresh(refresh: &Refresh) {
 
 /// `pm search`.
 pub fn search(context: &Context, args: &SearchArgs) -> Result<u8> {
-    let (index, config) = open_index(context)?;
-    let filter = Filter::from(&args.filter);
+    // A query that cannot be read is told at once, before any indexing.
     let query = args.query.join(" ");
+    let parsed = crate::search::query::parse(&query).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read the query {}\n  {query}\n  {}^\n  hint: see `pm search --help` for the query language",
+            e,
+            " ".repeat(e.column.saturating_sub(1))
+        ))
+    })?;
+    let config = config(context)?;
+    let filter = Filter::from(&args.filter);
     if let Some(message) = filter
         .undefined_value(&config)
-        .or_else(|| undefined_in_query(&query, &config))
+        .or_else(|| undefined_in_query(&parsed, &config))
     {
         return Err(Error::Usage(message));
     }
+    let index = open_index(context, &config)?;
     let filters = Filters {
         filter,
         kinds: args.kinds.clone(),
         public: args.public,
     };
-    let outcome = ask(context, &config, &index, |index| {
-        index.search(&query, &filters, args.limit)
-    });
-    let results = match outcome {
-        Ok(results) => results,
-        Err(SearchError::Query(e)) => {
-            return Err(Error::Usage(format!(
-                "cannot read the query {}\n  {query}\n  {}^\n  hint: see `pm search --help` for the query language",
-                e,
-                " ".repeat(e.column.saturating_sub(1))
-            )));
-        }
-        Err(SearchError::Index(e)) => return Err(e),
-    };
+    let results = ask(context, &config, &index, |index| {
+        index.search(&parsed, &filters, args.limit)
+    })?;
     match args.format {
         SearchFormat::Json => {
             #[derive(Serialize)]
@@ -100,8 +97,7 @@ pub fn search(context: &Context, args: &SearchArgs) -> Result<u8> {
 
 /// A team, service or severity the query names (`team:paymnts`) that `pm.yaml` does not
 /// define, with the likely meaning: the same mistake as a wrong `--team`, and as clear.
-fn undefined_in_query(query: &str, config: &Config) -> Option<String> {
-    let parsed = crate::search::query::parse(query).ok()?;
+fn undefined_in_query(parsed: &Query, config: &Config) -> Option<String> {
     // Values are matched without regard to case, as the index stores them.
     let as_defined = |field, defined: Vec<&str>| -> Vec<String> {
         parsed
@@ -230,17 +226,11 @@ fn highlight(hit: &Hit) -> String {
 
 /// `pm related`.
 pub fn related(context: &Context, args: &RelatedArgs) -> Result<u8> {
-    let (index, config) = open_index(context)?;
-    let outcome = ask(context, &config, &index, |index| {
-        index
-            .related(&args.id, args.limit)
-            .map_err(SearchError::Index)
-    });
-    let found = match outcome {
-        Ok(found) => found,
-        Err(SearchError::Index(e)) => return Err(e),
-        Err(SearchError::Query(e)) => return Err(Error::Usage(e.to_string())),
-    };
+    let config = config(context)?;
+    let index = open_index(context, &config)?;
+    let found = ask(context, &config, &index, |index| {
+        index.related(&args.id, args.limit)
+    })?;
     let Some(related) = found else {
         return Err(Error::Usage(format!(
             "there is no postmortem `{}` in the index\n  hint: `pm list --format json` shows every id",
@@ -304,14 +294,12 @@ pub fn reasons(r: &crate::search::Related) -> String {
 
 /// `pm index`.
 pub fn index(context: &Context, rebuild: bool) -> Result<u8> {
-    let root = context.root()?;
-    let parsed = archive::load_config(&root)?;
-    note_config_problems(&parsed.diagnostics);
+    let config = config(context)?;
     let started = std::time::Instant::now();
     let (index, refresh) = if rebuild {
-        SearchIndex::rebuild(&root, &parsed.config)?
+        SearchIndex::rebuild(&context.root()?, &config)?
     } else {
-        let (index, refresh) = SearchIndex::open(&root, &parsed.config)?;
+        let (index, refresh) = SearchIndex::open(&context.root()?, &config)?;
         note_refresh(&refresh);
         (index, refresh)
     };

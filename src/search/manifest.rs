@@ -1,5 +1,6 @@
 //! What the index holds: every file it has seen, with size, modification time and a hash of
-//! its content, kept in the commit payload so that it changes exactly when the index does.
+//! its content, kept in a file beside the index that the commit payload names, so that it
+//! changes exactly when the index does.
 //!
 //! `pm search` compares it with the files on disk: a file whose size and time are unchanged
 //! is not read at all; one whose content hash changed is indexed again.
@@ -34,6 +35,8 @@ pub struct Seen {
 pub struct Manifest {
     /// The files.
     pub files: HashMap<String, Seen, BuildHasherDefault<WordHasher>>,
+    /// The settings of `pm.yaml` the documents were indexed with (`timezone=…`).
+    pub settings: String,
 }
 
 /// What changed on disk since the manifest was written.
@@ -59,13 +62,15 @@ const HEADER: &str = "pm-index";
 const FILE_PREFIX: &str = "pm-manifest-";
 
 impl Manifest {
-    /// The commit payload naming this manifest: the schema version and the fingerprint.
+    /// The commit payload naming this manifest: the schema version, the fingerprint and the
+    /// settings.
     /// The list of files itself is a file beside the index ([`Manifest::save`]): in the
     /// payload it would be parsed twice from `meta.json` on every search.
     pub fn payload(&self) -> String {
         format!(
-            "{HEADER} v{SCHEMA_VERSION}\nfingerprint {:016x}\n",
-            self.fingerprint()
+            "{HEADER} v{SCHEMA_VERSION}\nfingerprint {:016x}\nsettings {}\n",
+            self.fingerprint(),
+            self.settings
         )
     }
 
@@ -102,7 +107,12 @@ impl Manifest {
                 },
             );
         }
-        Some(Manifest { files })
+        let settings = payload
+            .lines()
+            .nth(2)?
+            .strip_prefix("settings ")?
+            .to_owned();
+        Some(Manifest { files, settings })
     }
 
     /// Writes the manifest into the index folder `dir`, atomically, under a name of its

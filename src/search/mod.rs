@@ -3,7 +3,8 @@
 //! This is the only module that uses tantivy, so its API changes touch one place. The index is
 //! derived data: every search first compares the files with the index's manifest and indexes
 //! what was added or changed (and drops what was deleted), so an answer is never stale. An
-//! index of another schema version, or one that cannot be opened, is rebuilt from the files.
+//! index of another schema version, one that cannot be opened, one whose list of files is
+//! lost and one built with another timezone are rebuilt from the files.
 
 mod manifest;
 pub mod query;
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
@@ -53,8 +54,8 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    /// The manifest as it was when the index was opened.
-    manifest: Manifest,
+    /// The manifest as it was when the index was opened; `None` when it is lost.
+    manifest: Option<Manifest>,
 }
 
 /// What bringing the index up to date did.
@@ -192,7 +193,7 @@ impl SearchIndex {
             }
             Err(e) => return Err(e),
         };
-        refresh.rebuilt = rebuilt;
+        refresh.rebuilt = rebuilt.or(refresh.rebuilt);
         Ok((index, refresh))
     }
 
@@ -220,31 +221,46 @@ impl SearchIndex {
     }
 
     /// Indexes what changed on disk since the last commit, or every file `from_scratch`;
-    /// `walk` lists the files now.
+    /// `walk` lists the files now. Starts from scratch by itself when the list of files the
+    /// index holds is lost, or when a setting documents are indexed with changed.
     fn refresh(&self, config: &Config, walk: &Walk, from_scratch: bool) -> Result<Refresh> {
-        let nothing = Manifest::default();
-        let known = if from_scratch {
-            &nothing
-        } else {
-            &self.manifest
+        let settings = settings(config);
+        let mut changes = match &self.manifest {
+            Some(known) if !from_scratch && known.settings == settings => {
+                let changes = known.changes(&self.root, &walk.files, &walk.stamps);
+                if changes.is_empty() {
+                    return Ok(Refresh::default());
+                }
+                Some(changes)
+            }
+            _ => None,
         };
-        let mut changes = known.changes(&self.root, &walk.files, &walk.stamps);
-        if changes.is_empty() && !from_scratch {
-            return Ok(Refresh::default());
-        }
         let mut writer = self.writer()?;
-        let mut manifest = if from_scratch {
-            writer.delete_all_documents().map_err(index_error)?;
-            Manifest::default()
-        } else {
-            read_manifest(&self.index, &self.dir())
+        // Another process may have indexed while we waited: read the manifest under the lock.
+        let mut rebuilt = None;
+        let mut manifest = match read_manifest(&self.index, &self.dir()) {
+            _ if from_scratch => Manifest::default(),
+            Some(current) if current.settings == settings || current.files.is_empty() => current,
+            Some(_) => {
+                rebuilt = Some("the archive's timezone in pm.yaml changed".to_owned());
+                Manifest::default()
+            }
+            None => {
+                rebuilt = Some("its list of indexed files was lost".to_owned());
+                Manifest::default()
+            }
         };
-        // Another process may have indexed while we waited: compare again under the lock.
-        if manifest != *known {
-            changes = manifest.changes(&self.root, &walk.files, &walk.stamps);
+        if from_scratch || rebuilt.is_some() {
+            writer.delete_all_documents().map_err(index_error)?;
         }
+        manifest.settings = settings;
+        if self.manifest.as_ref() != Some(&manifest) {
+            changes = None;
+        }
+        let changes =
+            changes.unwrap_or_else(|| manifest.changes(&self.root, &walk.files, &walk.stamps));
         let refresh = Refresh {
-            rebuilt: None,
+            rebuilt,
             indexed: changes.updated.len(),
             removed: changes.removed.len(),
         };
@@ -301,9 +317,11 @@ impl SearchIndex {
         let files: Vec<PathBuf> = changes.updated.iter().map(|(p, _)| p.clone()).collect();
         // Parsing and converting on every core keeps tantivy's indexing threads fed.
         let writer = &*writer;
+        // An incomplete document (no id, title, status or severity) is `pm check`'s to
+        // report, and not a search result, as it is not one for `pm list`.
         archive::map_documents(&self.root, &files, config, |parsed| match parsed.document {
-            Some(doc) => writer.add_document(self.to_document(&doc)).map(drop),
-            None => Ok(()),
+            Some(doc) if parsed.complete => writer.add_document(self.to_document(&doc)).map(drop),
+            _ => Ok(()),
         })
         .into_iter()
         .collect::<tantivy::Result<()>>()
@@ -379,15 +397,15 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    /// Searches for `query` among the documents `filters` allow; at most `limit` hits.
+    /// Searches for `query` ([`query::parse`]) among the documents `filters` allow; at most
+    /// `limit` hits.
     pub fn search(
         &self,
-        query: &str,
+        query: &query::Query,
         filters: &Filters,
         limit: usize,
-    ) -> Result<SearchResults, SearchError> {
-        let parsed = query::parse(query).map_err(SearchError::Query)?;
-        guarded(|| self.answer(&parsed, filters, limit)).map_err(SearchError::Index)?
+    ) -> Result<SearchResults> {
+        guarded(|| self.answer(query, filters, limit))?
     }
 
     fn answer(
@@ -395,7 +413,7 @@ impl SearchIndex {
         parsed: &query::Query,
         filters: &Filters,
         limit: usize,
-    ) -> Result<SearchResults, SearchError> {
+    ) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let filter = self.filter_clauses(filters);
         let exact = self.to_query(parsed, false);
@@ -422,7 +440,7 @@ impl SearchIndex {
         loose: &[Loose],
         filter: &[(Occur, Box<dyn TantivyQuery>)],
         limit: usize,
-    ) -> Result<SearchResults, SearchError> {
+    ) -> Result<SearchResults> {
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> =
             vec![(Occur::Must, query.box_clone())];
         clauses.extend(filter.iter().map(|(o, q)| (*o, q.box_clone())));
@@ -440,9 +458,9 @@ impl SearchIndex {
                     facets,
                 ),
             )
-            .map_err(|e| SearchError::Index(index_error(e)))?;
-        let mut snippets = SnippetGenerator::create(searcher, query, self.fields.body)
-            .map_err(|e| SearchError::Index(index_error(e)))?;
+            .map_err(index_error)?;
+        let mut snippets =
+            SnippetGenerator::create(searcher, query, self.fields.body).map_err(index_error)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         let mut words = Vec::new();
         query.query_terms(&mut |term, _| {
@@ -454,9 +472,7 @@ impl SearchIndex {
         });
         let mut hits = Vec::new();
         for (score, address) in top.into_iter().take(limit) {
-            let stored: TantivyDocument = searcher
-                .doc(address)
-                .map_err(|e| SearchError::Index(index_error(e)))?;
+            let stored: TantivyDocument = searcher.doc(address).map_err(index_error)?;
             let mut hit = self.hit(&stored, score);
             let text = self.body_text(&hit.path);
             // Without words to look for in the body (`service:dns`) the snippet is its start.
@@ -466,7 +482,7 @@ impl SearchIndex {
                 snippets.snippet(snippet_window(&text, &words))
             } else {
                 self.loose_snippet(searcher, &text, &words, loose)
-                    .map_err(|e| SearchError::Index(index_error(e)))?
+                    .map_err(index_error)?
             };
             let fragment = snippet.fragment();
             hit.highlights = snippet
@@ -574,20 +590,8 @@ impl SearchIndex {
 
     fn hit(&self, stored: &TantivyDocument, score: f32) -> Hit {
         let f = &self.fields;
-        let text = |field| {
-            stored
-                .get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let all = |field| {
-            stored
-                .get_all(field)
-                .filter_map(|v| v.as_str())
-                .map(str::to_owned)
-                .collect()
-        };
+        let text = |field| stored_text(stored, field);
+        let all = |field| stored_all(stored, field);
         Hit {
             id: text(f.id),
             title: text(f.title),
@@ -828,19 +832,9 @@ impl SearchIndex {
         };
         let stored: TantivyDocument = searcher.doc(*address).map_err(index_error)?;
         let me = self.hit(&stored, 0.0);
-        let text = |field| {
-            stored
-                .get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let text = |field| stored_text(&stored, field);
         let body = self.body_text(&me.path);
-        let tags: Vec<String> = stored
-            .get_all(f.tags)
-            .filter_map(|v| v.as_str())
-            .map(str::to_owned)
-            .collect();
+        let tags = stored_all(&stored, f.tags);
         let more_like_this = MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
             .with_min_term_frequency(1)
@@ -892,19 +886,8 @@ impl SearchIndex {
         for (score, address) in top {
             let other: TantivyDocument = searcher.doc(address).map_err(index_error)?;
             let hit = self.hit(&other, score);
-            let other_tags: Vec<String> = other
-                .get_all(f.tags)
-                .filter_map(|v| v.as_str())
-                .map(str::to_owned)
-                .collect();
-            let words = telling_words(&format!(
-                "{} {}",
-                hit.title,
-                other
-                    .get_first(f.summary)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-            ));
+            let other_tags = stored_all(&other, f.tags);
+            let words = telling_words(&format!("{} {}", hit.title, stored_text(&other, f.summary)));
             related.push(Related {
                 shared_services: me
                     .services
@@ -930,15 +913,6 @@ impl SearchIndex {
     }
 }
 
-/// Why a search failed: the query (a usage error, with its position) or the index.
-#[derive(Debug)]
-pub enum SearchError {
-    /// The query could not be read.
-    Query(QueryError),
-    /// The index failed.
-    Index(Error),
-}
-
 /// The length of a snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
 
@@ -951,7 +925,22 @@ fn snippet_window<'a>(text: &'a str, words: &[String]) -> &'a str {
     const BEFORE: usize = 2 * SNIPPET_CHARS;
     const AFTER: usize = 4 * SNIPPET_CHARS;
     let lower = text.to_ascii_lowercase();
-    let Some(at) = words.iter().filter_map(|w| lower.find(w.as_str())).min() else {
+    // Where a word starts: `art` is not looked for inside `restarted`.
+    let starts_word = |at: &usize| {
+        lower.as_bytes()[..*at]
+            .last()
+            .is_none_or(|b| !b.is_ascii_alphanumeric())
+    };
+    let Some(at) = words
+        .iter()
+        .filter_map(|w| {
+            lower
+                .match_indices(w.as_str())
+                .map(|(at, _)| at)
+                .find(starts_word)
+        })
+        .min()
+    else {
         return text;
     };
     let mut start = at.saturating_sub(BEFORE);
@@ -1109,12 +1098,36 @@ fn path_key(path: &Path) -> String {
     manifest::key(path).into_owned()
 }
 
+/// The first text value of `field` in a stored document, or an empty string.
+fn stored_text(stored: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    stored
+        .get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Every text value of `field` in a stored document.
+fn stored_all(stored: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
+    stored
+        .get_all(field)
+        .filter_map(|v| v.as_str())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A date as the number `YYYYMMDD`, which sorts as the dates do.
 fn date_number(date: NaiveDate) -> i64 {
-    date.format("%Y%m%d").to_string().parse().unwrap_or(0)
+    i64::from(date.year()) * 10_000 + i64::from(date.month()) * 100 + i64::from(date.day())
 }
 
 fn number_date(number: i64) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(&number.to_string(), "%Y%m%d").ok()
+    let part = |n: i64| u32::try_from(n).ok();
+    NaiveDate::from_ymd_opt(
+        i32::try_from(number / 10_000).ok()?,
+        part(number / 100 % 100)?,
+        part(number % 100)?,
+    )
 }
 
 /// Runs `f`, turning a panic into an index error. Tantivy trusts its files: a damaged one
@@ -1144,14 +1157,14 @@ fn open_existing(root: &Path) -> std::result::Result<Option<SearchIndex>, String
         return Err("the index was made by another version of pm".to_owned());
     }
     // No payload yet: another pm created the index and has not committed; not a reason to
-    // throw it away.
+    // throw it away. A manifest that cannot be read (maybe just replaced by another pm's
+    // commit) is read again under the lock.
     let manifest = match index.load_metas().ok().and_then(|m| m.payload) {
         Some(payload) if !Manifest::is_current(&payload) => {
             return Err("the index was made by another version of pm".to_owned());
         }
-        // A manifest just replaced by another pm's commit: read again under the lock.
-        Some(payload) => Manifest::load(&dir, &payload).unwrap_or_default(),
-        None => Manifest::default(),
+        Some(payload) => Manifest::load(&dir, &payload),
+        None => Some(Manifest::default()),
     };
     finish(root, index, fields, manifest)
         .map(Some)
@@ -1172,22 +1185,25 @@ fn create(root: &Path) -> Result<SearchIndex> {
     finish(root, index, fields, manifest).map_err(index_error)
 }
 
-/// The manifest of the index's last commit; empty before the first, or when it is lost
-/// (every file is then indexed again, replacing what the index holds of it).
-fn read_manifest(index: &Index, dir: &Path) -> Manifest {
-    index
-        .load_metas()
-        .ok()
-        .and_then(|meta| meta.payload)
-        .and_then(|payload| Manifest::load(dir, &payload))
-        .unwrap_or_default()
+/// The manifest of the index's last commit: empty before the first, `None` when the
+/// commit names a manifest that cannot be read.
+fn read_manifest(index: &Index, dir: &Path) -> Option<Manifest> {
+    match index.load_metas().ok().and_then(|meta| meta.payload) {
+        Some(payload) => Manifest::load(dir, &payload),
+        None => Some(Manifest::default()),
+    }
+}
+
+/// What documents are indexed with besides their files: the timezone dates are read in.
+fn settings(config: &Config) -> String {
+    format!("timezone={}", config.timezone.name())
 }
 
 fn finish(
     root: &Path,
     index: Index,
     fields: Fields,
-    manifest: Manifest,
+    manifest: Option<Manifest>,
 ) -> tantivy::Result<SearchIndex> {
     tokenizer::register(index.tokenizers());
     let reader = index
@@ -1226,6 +1242,8 @@ mod tests {
             snippet_window("no match here", &["dns".to_owned()]),
             "no match here"
         );
+        let inside = format!("restarted {} art", "x ".repeat(1000));
+        assert!(snippet_window(&inside, &["art".to_owned()]).ends_with(" art"));
     }
 
     #[test]

@@ -506,6 +506,39 @@ fn linked_folders_are_followed_once_and_broken_links_reported() {
     let listed: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["id"], "2024-05-05-linked");
+
+    // A folder reached by several paths is always listed under the same one: its real path
+    // when it is in the archive, else the first link in path order.
+    sandbox.write(
+        "postmortems/2025/2025-01-01-real.md",
+        PUBLISHED.replace("2026-03-14-db-failover", "2025-01-01-real"),
+    );
+    for (target, link) in [
+        (outside.path().join("2024"), "postmortems/zz-again"),
+        (
+            sandbox.path().join("postmortems/2025"),
+            "postmortems/0-shortcut",
+        ),
+    ] {
+        std::os::unix::fs::symlink(target, sandbox.path().join(link)).unwrap();
+    }
+    for _ in 0..5 {
+        let output = sandbox
+            .pm()
+            .args(["list", "--format", "json"])
+            .output()
+            .unwrap();
+        let listed: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+        let mut paths: Vec<&str> = listed.iter().map(|d| d["path"].as_str().unwrap()).collect();
+        paths.sort_unstable();
+        assert_eq!(
+            paths,
+            [
+                "postmortems/2024/2024-05-05-linked.md",
+                "postmortems/2025/2025-01-01-real.md"
+            ]
+        );
+    }
     let output = sandbox.pm().arg("check").output().unwrap();
     assert!(
         stdout(&output).contains("postmortems/dangling.md:1:1: error[unreadable]"),

@@ -807,6 +807,78 @@ started_at: 2026-03-01T10:00:00Z
     );
 }
 
+#[test]
+fn the_index_starts_over_when_its_file_list_is_lost_or_the_timezone_changes() {
+    let s = small_archive();
+    let sb = &s.sandbox;
+    assert_eq!(
+        found(sb, "certificate"),
+        set([s.cert.as_str(), s.declines.as_str()])
+    );
+
+    // The list of indexed files is lost, and a file is deleted meanwhile: the deleted file
+    // must not linger in the index.
+    for entry in fs::read_dir(sb.path().join(".pm/index")).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("pm-manifest-")
+        {
+            fs::remove_file(path).unwrap();
+        }
+    }
+    fs::remove_file(sb.path().join(&s.cert)).unwrap();
+    let output = sb.pm().args(["search", "certificate"]).output().unwrap();
+    assert!(
+        stderr(&output).contains("search index rebuilt"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(found(sb, "certificate"), set([s.declines.as_str()]));
+
+    // A late-evening incident in UTC is the next day in Tokyo: the dates the index holds
+    // follow the timezone of pm.yaml.
+    let late = write_doc(
+        sb,
+        "2026-08-01-late-evening-outage",
+        "title: Late evening outage
+status: draft
+severity: SEV3
+started_at: 2026-08-01T23:30:00Z
+",
+        "The grumblefax job stalled.\n",
+    );
+    let date = || {
+        let (_, results) = search_json(sb, "grumblefax", &[]);
+        results["hits"][0]["date"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(date(), "2026-08-01");
+    let config = sb
+        .read("pm.yaml")
+        .replace("timezone: UTC", "timezone: Asia/Tokyo");
+    sb.write("pm.yaml", config);
+    let output = sb.pm().args(["search", "grumblefax"]).output().unwrap();
+    assert!(stderr(&output).contains("timezone"), "{}", stderr(&output));
+    assert_eq!(date(), "2026-08-02", "{late} indexed with the new timezone");
+    assert_eq!(found(sb, "certificate"), set([s.declines.as_str()]));
+}
+
+#[test]
+fn incomplete_documents_are_left_to_pm_check_not_found() {
+    let s = small_archive();
+    let sb = &s.sandbox;
+    sb.write(
+        "postmortems/2026-09-01-half-written.md",
+        "---\ntitle: Half written\n---\nThe wobblewire failed.\n",
+    );
+    let (code, results) = search_json(sb, "wobblewire", &[]);
+    assert_eq!(code, 1, "{results}");
+    let list = sb.pm().args(["list", "--format", "json"]).output().unwrap();
+    assert!(!stdout(&list).contains("half-written"), "pm list agrees");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Fresh without `pm index`
 // ---------------------------------------------------------------------------------------------
@@ -1165,6 +1237,10 @@ fn unreadable_queries_are_usage_errors_that_point_at_the_problem() {
             "{query:?}: caret at the wrong place\n{err}"
         );
     }
+    assert!(
+        !sandbox.path().join(".pm/index").exists(),
+        "a query that cannot be read is told before any indexing"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
