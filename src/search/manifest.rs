@@ -6,15 +6,13 @@
 //! is not read at all; one whose content hash changed is indexed again.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
-use std::hash::BuildHasherDefault;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::schema::SCHEMA_VERSION;
-use super::tokenizer::WordHasher;
 use crate::archive::Stamp;
 use crate::fsx;
 
@@ -30,11 +28,12 @@ pub struct Seen {
 }
 
 /// Every file the index holds, by path relative to the archive root (with `/` separators:
-/// plain strings compare much faster than paths, which matters at 10 000 files).
+/// plain strings compare much faster than paths, which matters at 10 000 files). In path
+/// order, as the walk lists files, so that the two are compared in one pass.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Manifest {
     /// The files.
-    pub files: HashMap<String, Seen, BuildHasherDefault<WordHasher>>,
+    pub files: BTreeMap<String, Seen>,
     /// The settings of `pm.yaml` the documents were indexed with (`timezone=…`).
     pub settings: String,
 }
@@ -91,22 +90,23 @@ impl Manifest {
         if lines.next()? != fingerprint {
             return None;
         }
-        let mut files =
-            HashMap::with_capacity_and_hasher(text.lines().count(), BuildHasherDefault::default());
+        // Written in path order: collecting builds the map without a search per file.
+        let mut files = Vec::with_capacity(text.len() / 64);
         for line in lines {
             let mut parts = line.splitn(4, '\t');
             let size = parts.next()?.parse().ok()?;
             let modified = parts.next()?.parse().ok()?;
             let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
-            files.insert(
+            files.push((
                 parts.next()?.to_owned(),
                 Seen {
                     size,
                     modified,
                     hash,
                 },
-            );
+            ));
         }
+        let files = files.into_iter().collect();
         let settings = payload
             .lines()
             .nth(2)?
@@ -122,7 +122,7 @@ impl Manifest {
         let payload = self.payload();
         let fingerprint = payload.lines().nth(1).unwrap_or_default();
         let mut text = format!("{fingerprint}\n");
-        for (path, seen) in self.sorted() {
+        for (path, seen) in &self.files {
             let _ = writeln!(
                 text,
                 "{}\t{}\t{:016x}\t{}",
@@ -136,59 +136,55 @@ impl Manifest {
     /// One hash over every path and content hash: equal fingerprints, equal corpora.
     pub fn fingerprint(&self) -> u64 {
         let mut hash = Fnv::default();
-        for (path, seen) in self.sorted() {
+        for (path, seen) in &self.files {
             hash.write(path.as_bytes());
             hash.write(&seen.hash.to_le_bytes());
         }
         hash.0
     }
 
-    /// The files in path order, so that payload and fingerprint do not depend on hashing.
-    fn sorted(&self) -> Vec<(&String, &Seen)> {
-        let mut files: Vec<_> = self.files.iter().collect();
-        files.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        files
-    }
-
     /// Compares the manifest with the files a walk found, reading only files whose size or
     /// modification time changed.
     pub fn changes(&self, root: &Path, files: &[PathBuf], stamps: &[Stamp]) -> Changes {
+        let mut on_disk: Vec<(Cow<'_, str>, &PathBuf, &Stamp)> = files
+            .iter()
+            .zip(stamps)
+            .map(|(file, stamp)| (key(file), file, stamp))
+            .collect();
+        // The walk lists files in byte order of their paths, which is the order of their
+        // keys unless a path needed converting.
+        if !on_disk.is_sorted_by(|a, b| a.0 <= b.0) {
+            on_disk.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
         let mut changes = Changes::default();
-        let mut known = 0;
-        for (file, stamp) in files.iter().zip(stamps) {
-            let seen = self.files.get(key(file).as_ref());
-            known += usize::from(seen.is_some());
-            match seen {
-                Some(seen) if seen.size == stamp.size && seen.modified == stamp.modified => {}
-                seen => {
-                    let Ok(bytes) = fs::read(root.join(file)) else {
-                        continue;
-                    };
-                    let now = Seen {
-                        hash: content_hash(&bytes),
-                        size: bytes.len() as u64,
-                        modified: stamp.modified,
-                    };
-                    if seen.is_some_and(|s| s.hash == now.hash) {
-                        changes.touched.push((file.clone(), now));
-                    } else {
-                        changes.updated.push((file.clone(), now));
-                    }
-                }
+        let mut known = self.files.iter().peekable();
+        for (path, file, stamp) in on_disk {
+            while let Some((gone, _)) = known.next_if(|(k, _)| k.as_str() < path.as_ref()) {
+                changes.removed.push(PathBuf::from(gone));
+            }
+            let seen = known
+                .next_if(|(k, _)| k.as_str() == path.as_ref())
+                .map(|(_, seen)| seen);
+            if seen.is_some_and(|s| s.size == stamp.size && s.modified == stamp.modified) {
+                continue;
+            }
+            let Ok(bytes) = fs::read(root.join(file)) else {
+                continue;
+            };
+            let now = Seen {
+                hash: content_hash(&bytes),
+                size: bytes.len() as u64,
+                modified: stamp.modified,
+            };
+            if seen.is_some_and(|s| s.hash == now.hash) {
+                changes.touched.push((file.clone(), now));
+            } else {
+                changes.updated.push((file.clone(), now));
             }
         }
-        // Paths are unique: when every file of the manifest is still there, none was removed,
-        // and the set of paths on disk need not be built.
-        if known < self.files.len() {
-            let on_disk: HashSet<Cow<'_, str>> = files.iter().map(|f| key(f)).collect();
-            changes.removed = self
-                .files
-                .keys()
-                .filter(|path| !on_disk.contains(path.as_str()))
-                .map(PathBuf::from)
-                .collect();
-            changes.removed.sort();
-        }
+        changes
+            .removed
+            .extend(known.map(|(gone, _)| PathBuf::from(gone)));
         changes
     }
 

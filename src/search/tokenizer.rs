@@ -89,7 +89,7 @@ pub struct CachedStemmer {
 /// A fast hash for short words (the multiply-rotate of rustc's `FxHasher`); the standard
 /// hasher's protection against chosen keys is not needed for a cache of stems.
 #[derive(Default, Clone, Copy)]
-pub struct WordHasher(u64);
+struct WordHasher(u64);
 
 impl Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
