@@ -41,8 +41,29 @@ fn build(c: &mut Criterion) {
         group.bench_function(format!("build/{count}"), |b| {
             b.iter(|| SearchIndex::rebuild(black_box(dir.path()), &config).expect("builds"));
         });
+        eprintln!(
+            "\nindex size, {count} postmortems: {} KB; the Markdown it indexes: {} KB",
+            bytes_under(&dir.path().join(".pm/index")) / 1024,
+            bytes_under(&dir.path().join("postmortems")) / 1024
+        );
     }
     group.finish();
+}
+
+/// The bytes of every file under `dir`.
+fn bytes_under(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .expect("lists")
+        .map(|entry| {
+            let entry = entry.expect("lists");
+            let meta = entry.metadata().expect("stats");
+            if meta.is_dir() {
+                bytes_under(&entry.path())
+            } else {
+                meta.len()
+            }
+        })
+        .sum()
 }
 
 fn update(c: &mut Criterion) {

@@ -240,7 +240,10 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
     let mut hash = (bytes.len() as u64).wrapping_mul(K);
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
-        hash = mix(hash, u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        hash = mix(
+            hash,
+            u64::from_le_bytes(word.try_into().unwrap_or_default()),
+        );
     }
     let mut tail = [0u8; 8];
     tail[..words.remainder().len()].copy_from_slice(words.remainder());

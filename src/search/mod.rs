@@ -45,6 +45,8 @@ pub const INDEX_DIR: &str = ".pm/index";
 const WRITER_HEAP: usize = 96 * 1024 * 1024;
 /// How long to wait for another `pm` that is writing the index.
 const LOCK_PATIENCE: Duration = Duration::from_secs(10);
+/// Fewer documents than this to index are indexed by one thread.
+const DOCUMENTS_PER_THREAD: usize = 500;
 /// How many indexed words a prefix may stand for (`a*` is cut short, `time*` is not).
 const PREFIX_EXPANSIONS: u32 = 1_000;
 
@@ -235,7 +237,10 @@ impl SearchIndex {
             }
             _ => None,
         };
-        let mut writer = self.writer()?;
+        let to_index = changes
+            .as_ref()
+            .map_or(walk.files.len(), |c| c.updated.len());
+        let mut writer = self.writer(to_index)?;
         // Another process may have indexed while we waited: read the manifest under the lock.
         let mut rebuilt = None;
         let mut manifest = match read_manifest(&self.index, &self.dir()) {
@@ -283,10 +288,14 @@ impl SearchIndex {
         self.root.join(INDEX_DIR)
     }
 
-    fn writer(&self) -> Result<IndexWriter> {
+    /// The writer, for about `documents` documents to index. Each indexing thread writes a
+    /// segment of its own, with its own dictionary of terms: a few documents get one thread,
+    /// so that a small archive's index stays smaller than its files.
+    fn writer(&self, documents: usize) -> Result<IndexWriter> {
         let threads = thread::available_parallelism()
             .map_or(1, usize::from)
-            .clamp(1, 4);
+            .clamp(1, 4)
+            .min(documents.div_ceil(DOCUMENTS_PER_THREAD).max(1));
         let started = Instant::now();
         loop {
             match self.index.writer_with_num_threads(threads, WRITER_HEAP) {
