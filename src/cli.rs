@@ -16,6 +16,7 @@ Examples:
   pm new \"Checkout latency spike\" --service checkout-api --severity SEV2
   pm check                                validate every postmortem
   pm list --team payments --since 2026-01-01
+  pm build --public                       publish the public postmortems into site/
 
 The archive is the nearest folder holding pm.yaml, from the current folder upwards,
 unless --archive DIR or PM_ARCHIVE names one.";
@@ -104,6 +105,14 @@ Examples:
   pm related 2026-02-02-expired-certificate-api-gateway
   pm related 2026-02-02-expired-certificate-api-gateway --limit 3 --format json")]
     Related(RelatedArgs),
+
+    /// Publish the archive as a static website (default folder `site/`).
+    #[command(after_help = "\
+Examples:
+  pm build                       everything, internal postmortems marked, into site/
+  pm build --public --out public only public, published postmortems
+  pm build --out /srv/pm --force replace a folder pm build did not make")]
+    Build(BuildArgs),
 
     /// Bring the search index up to date (search does it by itself), or rebuild it.
     #[command(after_help = "\
@@ -328,4 +337,19 @@ mod tests {
             );
         }
     }
+}
+
+/// `pm build`.
+#[derive(Debug, Clone, Args)]
+pub struct BuildArgs {
+    /// The folder to write, replaced as a whole when the build is complete [default: `site/`
+    /// in the archive].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Only postmortems that are public and published, and nothing about the others.
+    #[arg(long)]
+    pub public: bool,
+    /// Replace the folder even if `pm build` did not make it.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -26,6 +26,7 @@ pub mod model;
 pub mod query;
 pub mod scaffold;
 pub mod search;
+pub mod site;
 #[doc(hidden)]
 pub mod synth;
 pub mod templates;

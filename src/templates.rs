@@ -58,6 +58,68 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
+/// The sub-folder of site templates and assets.
+pub const SITE_DIR: &str = "site";
+
+/// The built-in site templates and the stylesheet: file name under `templates/site/`, and
+/// contents. `pm build` renders `*.html` with tera and copies the rest.
+pub const SITE_BUILT_IN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/site/base.html")),
+    ("index.html", include_str!("../templates/site/index.html")),
+    (
+        "postmortem.html",
+        include_str!("../templates/site/postmortem.html"),
+    ),
+    ("teams.html", include_str!("../templates/site/teams.html")),
+    ("team.html", include_str!("../templates/site/team.html")),
+    (
+        "services.html",
+        include_str!("../templates/site/services.html"),
+    ),
+    (
+        "service.html",
+        include_str!("../templates/site/service.html"),
+    ),
+    ("board.html", include_str!("../templates/site/board.html")),
+    ("list.html", include_str!("../templates/site/list.html")),
+    (
+        "actions.html",
+        include_str!("../templates/site/actions.html"),
+    ),
+    ("404.html", include_str!("../templates/site/404.html")),
+    ("style.css", include_str!("../templates/site/style.css")),
+];
+
+/// The site's templates and assets by file name: the built-in ones, each replaced by the
+/// archive's file of the same name in `templates/site/`, which may also add files (partials
+/// that its templates include).
+pub fn site_templates(root: &Path) -> Result<BTreeMap<String, (Origin, String)>> {
+    let mut files: BTreeMap<String, (Origin, String)> = SITE_BUILT_IN
+        .iter()
+        .map(|(name, text)| ((*name).to_owned(), (Origin::BuiltIn, (*text).to_owned())))
+        .collect();
+    let dir = root.join(TEMPLATES_DIR).join(SITE_DIR);
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(files),
+        Err(e) => return Err(Error::io("cannot read", dir, e)),
+    };
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io("cannot read", &dir, e))?.path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| !n.starts_with('.') && path.is_file())
+        else {
+            continue;
+        };
+        let text = fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        files.insert(name.to_owned(), (Origin::File(shown), text));
+    }
+    Ok(files)
+}
+
 /// Where a template came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {

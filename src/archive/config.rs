@@ -143,6 +143,11 @@ pub struct ParsedConfig {
 }
 
 impl Config {
+    /// The team with this id.
+    pub fn team(&self, id: &str) -> Option<&Team> {
+        self.teams.iter().find(|t| t.id == id)
+    }
+
     /// The service with this id.
     pub fn service(&self, id: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.id == id)

@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns parsed arguments into library calls and prints the
 //! result. This is the only layer that prints; it returns the exit code to `main`.
 
+mod build;
 mod check;
 mod init;
 mod list;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::List(args) => list::run(&context, &args),
         Command::Search(args) => search::search(&context, &args),
         Command::Related(args) => search::related(&context, &args),
+        Command::Build(args) => build::run(&context, &args),
         Command::Index { rebuild } => search::index(&context, rebuild),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man { command } => shell::man(command.as_deref()),

@@ -3,6 +3,7 @@
 mod sandbox;
 
 mod bad_input;
+mod build;
 mod check;
 mod init;
 mod list;

@@ -4,7 +4,7 @@ use clap::CommandFactory;
 use postmortems::cli::Cli;
 use postmortems::diagnostic::Code;
 
-use crate::sandbox::{pm_in, repo, stdout};
+use crate::sandbox::{Sandbox, repo, stdout};
 
 fn readme() -> String {
     std::fs::read_to_string(repo().join("README.md")).unwrap()
@@ -30,13 +30,14 @@ fn quick_start_commands() -> Vec<String> {
 fn the_quick_start_is_two_commands_build_and_run_then_test() {
     assert_eq!(
         quick_start_commands(),
-        ["cargo run --release -- list", "cargo test"]
+        ["cargo run --release -- build", "cargo test"]
     );
 }
 
 #[test]
-fn the_quick_start_main_command_lists_the_example_archive() {
-    // `cargo run --release -- list` in the repository root, with the binary under test.
+fn the_quick_start_main_command_publishes_the_example_archive() {
+    // `cargo run --release -- build` on the example archive, with the binary under test, in
+    // a copy so that the repository is left alone.
     let command = &quick_start_commands()[0];
     let args: Vec<&str> = command
         .split(" -- ")
@@ -44,18 +45,22 @@ fn the_quick_start_main_command_lists_the_example_archive() {
         .unwrap()
         .split_whitespace()
         .collect();
-    let output = pm_in(&repo()).args(&args).output().unwrap();
-    assert!(output.status.success());
-    let listed = stdout(&output);
-    assert_eq!(
-        listed.lines().count(),
-        1 + 14,
-        "a header and the fourteen example postmortems:\n{listed}"
+    let sandbox = Sandbox::example();
+    let output = sandbox.pm().args(&args).output().unwrap();
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("14 postmortems"),
+        "{}",
+        stdout(&output)
     );
     assert!(
         output.stderr.is_empty(),
         "every example postmortem is readable"
     );
+    let site = sandbox.path().join("site");
+    assert!(site.join("index.html").is_file());
+    let pages = std::fs::read_dir(site.join("postmortems")).unwrap().count();
+    assert_eq!(pages, 14, "a page per example postmortem");
 }
 
 #[test]

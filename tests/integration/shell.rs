@@ -10,6 +10,7 @@ const SUBCOMMANDS: &[&str] = &[
     "list",
     "search",
     "related",
+    "build",
     "index",
     "completions",
     "man",

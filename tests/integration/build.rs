@@ -1,0 +1,423 @@
+//! `pm build`: the example archive as a site, its links, `--public`, hostile documents and
+//! atomic replacement of the output folder.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::sandbox::{Sandbox, stderr, stdout};
+
+/// Builds the site of `sandbox` with `extra` arguments; asserts success.
+fn build(sandbox: &Sandbox, extra: &[&str]) -> String {
+    let output = sandbox.pm().arg("build").args(extra).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    stdout(&output)
+}
+
+/// Every file of the site folder, relative to it, with its text.
+fn site_files(dir: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(relative, fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    files
+}
+
+/// `pm list --format json` with `extra` filters: the documents as JSON.
+fn listed(sandbox: &Sandbox, extra: &[&str]) -> Vec<Value> {
+    let output = sandbox
+        .pm()
+        .args(["list", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The values of `attribute="…"` in `html`.
+fn attribute_values<'a>(html: &'a str, attribute: &str) -> Vec<&'a str> {
+    let needle = format!("{attribute}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(at, _)| {
+            let rest = &html[at + needle.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect()
+}
+
+/// The ids of the postmortems a page links to.
+fn linked_documents(html: &str) -> BTreeSet<String> {
+    attribute_values(html, "href")
+        .into_iter()
+        .filter_map(|href| href.rsplit_once("postmortems/").map(|(_, page)| page))
+        .filter_map(|page| page.strip_suffix(".html"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_example_archive_becomes_a_site_with_every_page() {
+    let sandbox = Sandbox::example();
+    let out = build(&sandbox, &[]);
+    assert!(out.contains("14 postmortems"), "{out}");
+    let files = site_files(&sandbox.path().join("site"));
+    for page in [
+        "index.html",
+        "404.html",
+        "style.css",
+        "teams/index.html",
+        "services/index.html",
+        "actions/index.html",
+        ".pm-site",
+    ] {
+        assert!(
+            files.contains_key(page),
+            "{page} missing: {:?}",
+            files.keys()
+        );
+    }
+    for doc in listed(&sandbox, &[]) {
+        let id = doc["id"].as_str().unwrap();
+        let page = &files[&format!("postmortems/{id}.html")];
+        let title = doc["title"].as_str().unwrap();
+        let escaped = title.replace('&', "&amp;").replace('\'', "&#39;");
+        assert!(
+            page.contains(&escaped) || page.contains(title),
+            "{id}: title missing"
+        );
+        assert!(page.contains("Content-Security-Policy"), "{id}: no CSP");
+    }
+    // Every team of pm.yaml has a page.
+    let config = sandbox.read("pm.yaml");
+    assert!(files.contains_key("teams/payments.html"), "{config}");
+}
+
+#[test]
+fn a_team_page_lists_exactly_that_teams_postmortems_and_open_actions() {
+    let sandbox = Sandbox::example();
+    build(&sandbox, &[]);
+    let site = sandbox.path().join("site");
+    for team in ["payments", "platform", "checkout"] {
+        let page = fs::read_to_string(site.join(format!("teams/{team}.html"))).unwrap();
+        let expected: BTreeSet<String> = listed(&sandbox, &["--team", team])
+            .iter()
+            .map(|d| d["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            !expected.is_empty(),
+            "{team} has postmortems in the example"
+        );
+        let listed_part = &page[page.find("id=\"docs\"").unwrap()..];
+        assert_eq!(linked_documents(listed_part), expected, "{team}");
+        // Its open actions: open items whose team (or, without one, their postmortem's
+        // first team) is this team.
+        let archive = postmortems::Archive::open(sandbox.path()).unwrap();
+        let mut owed = BTreeSet::new();
+        for doc in &archive.documents {
+            for (i, item) in doc.front.action_items.iter().enumerate() {
+                let owner = item.team.as_ref().or(doc.front.teams.first());
+                if item.status.is_open() && owner.map(String::as_str) == Some(team) {
+                    owed.insert(doc.action_id(i));
+                }
+            }
+        }
+        let shown: BTreeSet<String> = attribute_values(&page, "data-action")
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(shown, owed, "{team}");
+    }
+}
+
+#[test]
+fn the_action_board_shows_every_action_once_in_its_column() {
+    let sandbox = Sandbox::example();
+    build(&sandbox, &[]);
+    let board = fs::read_to_string(sandbox.path().join("site/actions/index.html")).unwrap();
+    let shown = attribute_values(&board, "data-action");
+    let unique: BTreeSet<&str> = shown.iter().copied().collect();
+    assert_eq!(unique.len(), shown.len(), "an action shown twice");
+    let total: u64 = listed(&sandbox, &[])
+        .iter()
+        .map(|d| d["actions"]["total"].as_u64().unwrap())
+        .sum();
+    assert_eq!(shown.len() as u64, total);
+    // Overdue ones sit in the overdue column, before the "open" column starts.
+    let overdue_total: u64 = listed(&sandbox, &[])
+        .iter()
+        .map(|d| d["actions"]["overdue"].as_u64().unwrap())
+        .sum();
+    assert!(
+        overdue_total > 0,
+        "the example has overdue actions on {}",
+        crate::sandbox::TODAY
+    );
+    let open_column = board.find("id=\"open\"").unwrap();
+    let overdue_rows = board[..open_column].matches("class=\"overdue\"").count();
+    assert_eq!(overdue_rows as u64, overdue_total);
+}
+
+#[test]
+fn every_relative_link_leads_to_a_file_of_the_site() {
+    let sandbox = Sandbox::example();
+    build(&sandbox, &[]);
+    let site = sandbox.path().join("site");
+    let files = site_files(&site);
+    let mut checked = 0;
+    for (name, text) in files
+        .iter()
+        .filter(|(n, _)| Path::new(n).extension().is_some_and(|e| e == "html"))
+    {
+        let folder = Path::new(name).parent().unwrap_or(Path::new(""));
+        for target in attribute_values(text, "href")
+            .into_iter()
+            .chain(attribute_values(text, "src"))
+        {
+            let target = target.split('#').next().unwrap();
+            if target.is_empty() || target.contains(':') {
+                continue;
+            }
+            let resolved: PathBuf = site.join(folder).join(target);
+            assert!(resolved.is_file(), "{name}: {target} leads nowhere");
+            assert!(
+                resolved
+                    .canonicalize()
+                    .unwrap()
+                    .starts_with(site.canonicalize().unwrap()),
+                "{name}: {target} leaves the site"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} links checked");
+}
+
+#[test]
+fn a_public_build_holds_nothing_of_internal_or_unpublished_postmortems() {
+    let sandbox = Sandbox::example();
+    let out = build(&sandbox, &["--public", "--out", "public"]);
+    assert!(out.contains("public edition"), "{out}");
+    let files = site_files(&sandbox.path().join("public"));
+    let all = listed(&sandbox, &[]);
+    let (shown, hidden): (Vec<&Value>, Vec<&Value>) = all
+        .iter()
+        .partition(|d| d["visibility"] == "public" && d["status"] == "published");
+    assert!(
+        !shown.is_empty() && !hidden.is_empty(),
+        "the example has both"
+    );
+    for doc in &hidden {
+        let id = doc["id"].as_str().unwrap();
+        let title = doc["title"].as_str().unwrap();
+        for (name, text) in &files {
+            assert!(!text.contains(id), "{id} appears in {name}");
+            assert!(!text.contains(title), "the title of {id} appears in {name}");
+        }
+    }
+    for doc in &shown {
+        let id = doc["id"].as_str().unwrap();
+        assert!(
+            files.contains_key(&format!("postmortems/{id}.html")),
+            "{id}"
+        );
+    }
+    assert!(!files.values().any(|t| t.contains(">internal</span>")));
+    // Without --public, internal postmortems carry a visible badge.
+    build(&sandbox, &[]);
+    let internal = all.iter().find(|d| d["visibility"] == "internal").unwrap();
+    let page = sandbox.read(&format!(
+        "site/postmortems/{}.html",
+        internal["id"].as_str().unwrap()
+    ));
+    assert!(page.contains("<span class=\"badge\">internal</span>"));
+}
+
+#[test]
+fn hostile_documents_put_no_script_on_any_page() {
+    let sandbox = Sandbox::init();
+    let front = |id: &str, title: &str| {
+        format!(
+            "---\nid: {id}\ntitle: '{title}'\nstatus: published\nvisibility: public\nseverity: SEV2\nstarted_at: 2026-03-01T10:00:00Z\n---\n"
+        )
+    };
+    sandbox.write(
+        "postmortems/2026/2026-03-01-hostile.md",
+        format!(
+            "{}{}",
+            front("2026-03-01-hostile", "</title><script>alert(1)</script>"),
+            "## Summary\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n\
+             <svg onload=alert(1)></svg>\n\n[a](javascript:alert(1)) [b](jav&#x61;script:alert(1)) \
+             [c](data:text/html;base64,PHNjcmlwdD4=) [d](vbscript:msgbox) ![e](data:image/svg+xml,x)\n\n\
+             ```\"><script>alert(1)</script>\ncode\n```\n\n[fine](https://example.com/x)\n"
+        ),
+    );
+    build(&sandbox, &[]);
+    let files = site_files(&sandbox.path().join("site"));
+    for (name, text) in &files {
+        for tag in tags(text) {
+            let lower = tag.to_ascii_lowercase();
+            assert!(
+                !lower.starts_with("<script") && !lower.starts_with("<svg"),
+                "{name}: {tag}"
+            );
+            for attribute in attributes(&lower) {
+                assert!(!attribute.starts_with("on"), "{name}: {tag}");
+            }
+            for url in attribute_values(&lower, "href")
+                .into_iter()
+                .chain(attribute_values(&lower, "src"))
+            {
+                assert!(
+                    !["javascript:", "data:", "vbscript:"]
+                        .iter()
+                        .any(|s| url.trim().starts_with(s)),
+                    "{name}: {tag}"
+                );
+            }
+        }
+    }
+    let page = &files["postmortems/2026-03-01-hostile.html"];
+    assert!(
+        page.contains("href=\"https://example.com/x\""),
+        "safe links stay"
+    );
+    assert!(page.contains("&lt;script&gt;"), "raw HTML is shown as text");
+}
+
+#[test]
+fn the_output_folder_is_replaced_whole_or_not_at_all() {
+    let sandbox = Sandbox::example();
+    // A folder pm build did not make is not replaced without --force.
+    sandbox.write("site/notes.txt", "mine");
+    let output = sandbox.pm().arg("build").output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--force"), "{}", stderr(&output));
+    assert_eq!(sandbox.read("site/notes.txt"), "mine");
+    build(&sandbox, &["--force"]);
+    assert!(!sandbox.path().join("site/notes.txt").exists());
+
+    // A build that fails (a broken template of the archive's own) leaves the site as it was.
+    let before = site_files(&sandbox.path().join("site"));
+    sandbox.write(
+        "templates/site/team.html",
+        "{% extends \"base.html\" %}{% block main %}{{ oops( }}{% endblock main %}",
+    );
+    let output = sandbox.pm().arg("build").output().unwrap();
+    assert_ne!(output.status.code(), Some(0));
+    assert!(stderr(&output).contains("team.html"), "{}", stderr(&output));
+    assert_eq!(site_files(&sandbox.path().join("site")), before);
+    let leftovers: Vec<_> = fs::read_dir(sandbox.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("pm-build"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_same_archive_builds_the_same_bytes() {
+    let sandbox = Sandbox::example();
+    build(&sandbox, &[]);
+    let first = site_files(&sandbox.path().join("site"));
+    build(&sandbox, &[]);
+    assert_eq!(site_files(&sandbox.path().join("site")), first);
+}
+
+#[test]
+fn a_template_of_the_archive_replaces_the_built_in_one() {
+    let sandbox = Sandbox::example();
+    sandbox.write(
+        "templates/site/404.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>Lost in the archive</h1>{% endblock main %}",
+    );
+    build(&sandbox, &[]);
+    assert!(
+        sandbox
+            .read("site/404.html")
+            .contains("Lost in the archive")
+    );
+}
+
+/// The tags of `html`: from each `<` followed by a letter to the next `>`. Text that shows
+/// markup is escaped (`&lt;`), so what is found here is markup the browser will read.
+fn tags(html: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        if rest[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            found.push(&rest[..end]);
+        }
+        rest = &rest[end.max(1)..];
+    }
+    found
+}
+
+/// The attribute names of a tag.
+fn attributes(tag: &str) -> Vec<&str> {
+    let inner = tag.trim_start_matches('<').trim_end_matches('>');
+    let bytes = inner.as_bytes();
+    let mut names = Vec::new();
+    let mut at = 0;
+    // The tag's name first, then `name`, `name=value`, `name="value"`, `name='value'`.
+    while at < bytes.len() {
+        while at < bytes.len() && (bytes[at].is_ascii_whitespace() || bytes[at] == b'/') {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && !bytes[at].is_ascii_whitespace() && !b"=/".contains(&bytes[at]) {
+            at += 1;
+        }
+        if at > start {
+            names.push(&inner[start..at]);
+        }
+        if at < bytes.len() && bytes[at] == b'=' {
+            at += 1;
+            match bytes.get(at) {
+                Some(&quote @ (b'"' | b'\'')) => {
+                    at += 1;
+                    while at < bytes.len() && bytes[at] != quote {
+                        at += 1;
+                    }
+                    at += 1;
+                }
+                _ => {
+                    while at < bytes.len() && !bytes[at].is_ascii_whitespace() {
+                        at += 1;
+                    }
+                }
+            }
+        } else if at == start {
+            at += 1;
+        }
+    }
+    names.into_iter().skip(1).collect()
+}
+
+#[test]
+fn the_tag_reader_of_these_tests_sees_every_attribute() {
+    assert_eq!(
+        attributes("<img onerror=x src=\"a b\" alt='c'>"),
+        ["onerror", "src", "alt"]
+    );
+    assert_eq!(
+        tags("a &lt;b&gt; <i class=\"x\">y</i>"),
+        ["<i class=\"x\">"]
+    );
+}
