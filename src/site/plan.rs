@@ -213,7 +213,7 @@ pub fn plan(archive: &Archive, public: bool, today: NaiveDate) -> Site {
             "../",
             serde_json::json!({
                 "doc": view,
-                "times": times(doc),
+                "times": times(doc, config.timezone),
                 "body": rendered.html,
                 // A table of contents helps from four sections on.
                 "toc": if rendered.headings.len() >= 4 { rendered.headings } else { Vec::new() },
@@ -476,7 +476,7 @@ fn duration(minutes: i64) -> String {
 }
 
 /// The times of the metadata panel, in the archive's timezone, and the derived durations.
-fn times(doc: &Postmortem) -> Vec<serde_json::Value> {
+fn times(doc: &Postmortem, tz: chrono_tz::Tz) -> Vec<serde_json::Value> {
     let f = &doc.front;
     let mut rows = Vec::new();
     for (label, at) in [
@@ -486,7 +486,11 @@ fn times(doc: &Postmortem) -> Vec<serde_json::Value> {
         ("Resolved", f.resolved_at),
     ] {
         if let Some(at) = at {
-            rows.push(serde_json::json!({ "label": label, "value": at.format("%Y-%m-%d %H:%M %:z").to_string() }));
+            let local = at
+                .with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M %Z")
+                .to_string();
+            rows.push(serde_json::json!({ "label": label, "value": local }));
         }
     }
     for (label, delta) in [
