@@ -10,7 +10,7 @@
 pub mod plan;
 pub mod write;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -48,6 +48,7 @@ pub struct BuildReport {
 /// Builds the site of `archive` into `options.out`.
 pub fn build(archive: &Archive, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    refuse_archive_folders(archive, &options.out)?;
     let sources = templates::site_templates(&archive.root)?;
     let tera = engine(&sources)?;
     let site = plan::plan(archive, options.public, options.today);
@@ -67,6 +68,38 @@ pub fn build(archive: &Archive, options: &BuildOptions) -> Result<BuildReport> {
         documents: site.documents,
         millis: started.elapsed().as_millis(),
     })
+}
+
+/// Refuses, even with `--force`, an output folder that would replace the archive or part of
+/// it: its root or a folder above it, or a folder of postmortems or templates.
+fn refuse_archive_folders(archive: &Archive, out: &Path) -> Result<()> {
+    let real = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let root = real(&archive.root);
+    // The output folder may not exist yet: resolve its nearest existing ancestor.
+    let mut existing = out.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = real(&existing);
+    out.extend(rest.iter().rev());
+    let inside = |dir: &str| out.starts_with(root.join(dir));
+    if root.starts_with(&out)
+        || inside(crate::archive::DOCUMENTS_DIR)
+        || inside(templates::TEMPLATES_DIR)
+    {
+        return Err(Error::Usage(format!(
+            "refusing to build into {}: it holds the archive's own files\n  hint: pick a folder of its own, such as `--out site`",
+            out.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Whether the file `name` of `templates/site/` is a template (rendered) or an asset (copied).

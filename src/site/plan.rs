@@ -153,7 +153,14 @@ pub fn plan(archive: &Archive, public: bool, today: NaiveDate) -> Site {
         .collect();
     // Newest first; the path breaks ties, so the order never depends on the file system.
     docs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)));
-    let views: Vec<DocView<'_>> = docs.iter().map(|d| doc_view(d, config, today)).collect();
+    let mut views: Vec<DocView<'_>> = docs.iter().map(|d| doc_view(d, config, today)).collect();
+    if public {
+        // Related ids may name internal postmortems: templates get the published ones as
+        // `related`, and no ids at all in `doc`.
+        for view in &mut views {
+            view.meta.related = &[];
+        }
+    }
     let actions: Vec<ActionView<'_>> = docs.iter().flat_map(|d| action_views(d, today)).collect();
     let site = SiteView {
         title: &config.title,
@@ -359,7 +366,12 @@ pub fn page_name(id: &str) -> String {
         })
         .collect();
     let safe = safe.trim_start_matches('.');
-    format!("{}.html", if safe.is_empty() { "-" } else { safe })
+    // `index.html` is the folder's own page.
+    match safe {
+        "" => "-.html".to_owned(),
+        "index" => "index-.html".to_owned(),
+        _ => format!("{safe}.html"),
+    }
 }
 
 fn link(id: &str, name: Option<&str>) -> Link {

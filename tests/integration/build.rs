@@ -313,9 +313,10 @@ fn the_output_folder_is_replaced_whole_or_not_at_all() {
 
     // A build that fails (a broken template of the archive's own) leaves the site as it was.
     let before = site_files(&sandbox.path().join("site"));
+    // A template that fails while rendering, after pages were written into the new folder.
     sandbox.write(
         "templates/site/team.html",
-        "{% extends \"base.html\" %}{% block main %}{{ oops( }}{% endblock main %}",
+        "{% extends \"base.html\" %}{% block main %}{{ no_such_variable.field }}{% endblock main %}",
     );
     let output = sandbox.pm().arg("build").output().unwrap();
     assert_ne!(output.status.code(), Some(0));
@@ -420,4 +421,45 @@ fn the_tag_reader_of_these_tests_sees_every_attribute() {
         tags("a &lt;b&gt; <i class=\"x\">y</i>"),
         ["<i class=\"x\">"]
     );
+}
+
+#[test]
+fn the_archive_itself_is_never_an_output_folder() {
+    let sandbox = Sandbox::example();
+    let before = sandbox.snapshot();
+    for out in [
+        ".",
+        "postmortems",
+        "postmortems/2026",
+        "templates/site",
+        "..",
+    ] {
+        let output = sandbox
+            .pm()
+            .args(["build", "--force", "--out", out])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{out}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("archive's own files"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(sandbox.snapshot(), before, "nothing of the archive changed");
+}
+
+#[test]
+fn a_public_build_gives_templates_no_related_ids() {
+    let sandbox = Sandbox::example();
+    sandbox.write(
+        "templates/site/postmortem.html",
+        "{% extends \"base.html\" %}{% block main %}[{{ doc.related | join(sep=\",\") }}]{% endblock main %}",
+    );
+    build(&sandbox, &["--public"]);
+    for (name, text) in site_files(&sandbox.path().join("site")) {
+        if name.starts_with("postmortems/") {
+            assert!(text.contains("[]"), "{name}");
+        }
+    }
 }
