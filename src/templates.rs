@@ -98,26 +98,48 @@ pub fn site_templates(root: &Path) -> Result<BTreeMap<String, (Origin, String)>>
         .iter()
         .map(|(name, text)| ((*name).to_owned(), (Origin::BuiltIn, (*text).to_owned())))
         .collect();
-    let dir = root.join(TEMPLATES_DIR).join(SITE_DIR);
+    for (name, origin, text) in archive_files(root, SITE_DIR, "")? {
+        files.insert(name, (origin, text));
+    }
+    Ok(files)
+}
+
+/// The archive's own files in `templates/SUB/` whose names end with `suffix` (hidden ones
+/// left out): the name without the suffix, where it came from, and its text.
+fn archive_files(root: &Path, sub: &str, suffix: &str) -> Result<Vec<(String, Origin, String)>> {
+    let dir = root.join(TEMPLATES_DIR).join(sub);
     let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(files),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::io("cannot read", dir, e)),
     };
+    let mut files = Vec::new();
     for entry in entries {
         let path = entry.map_err(|e| Error::io("cannot read", &dir, e))?.path();
         let Some(name) = path
             .file_name()
             .and_then(|n| n.to_str())
-            .filter(|n| !n.starts_with('.') && path.is_file())
+            .and_then(|n| n.strip_suffix(suffix))
+            .filter(|n| !n.starts_with('.') && !n.is_empty() && path.is_file())
         else {
             continue;
         };
         let text = fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
         let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        files.insert(name.to_owned(), (Origin::File(shown), text));
+        files.push((name.to_owned(), Origin::File(shown), text));
     }
     Ok(files)
+}
+
+/// An error with its causes, on one line: tera puts the useful part in the causes.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let _ = write!(message, ": {cause}");
+        source = cause.source();
+    }
+    message
 }
 
 /// Where a template came from.
@@ -197,15 +219,9 @@ impl PostmortemTemplate {
     }
 
     fn error(&self, error: &dyn std::error::Error) -> Error {
-        let mut message = error.to_string();
-        let mut source = error.source();
-        while let Some(cause) = source {
-            let _ = write!(message, ": {cause}");
-            source = cause.source();
-        }
         Error::Template {
             name: self.file().display().to_string(),
-            message,
+            message: error_chain(error),
         }
     }
 }
@@ -223,25 +239,8 @@ fn sources(root: Option<&Path>) -> Result<BTreeMap<String, (Origin, String)>> {
     let Some(root) = root else {
         return Ok(sources);
     };
-    let dir = root.join(TEMPLATES_DIR).join(POSTMORTEM_DIR);
-    let entries = match fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(sources),
-        Err(e) => return Err(Error::io("cannot read", dir, e)),
-    };
-    for entry in entries {
-        let path = entry.map_err(|e| Error::io("cannot read", &dir, e))?.path();
-        let Some(name) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(".md"))
-            .filter(|n| !n.starts_with('.'))
-        else {
-            continue;
-        };
-        let text = fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
-        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        sources.insert(name.to_owned(), (Origin::File(shown), text));
+    for (name, origin, text) in archive_files(root, POSTMORTEM_DIR, ".md")? {
+        sources.insert(name, (origin, text));
     }
     Ok(sources)
 }

@@ -120,7 +120,7 @@ fn engine(sources: &std::collections::BTreeMap<String, (Origin, String)>) -> Res
         .collect();
     tera.add_raw_templates(html).map_err(|e| Error::Template {
         name: "templates/site".to_owned(),
-        message: chain(&e),
+        message: templates::error_chain(&e),
     })?;
     Ok(tera)
 }
@@ -137,21 +137,9 @@ fn render(
         };
         Error::Template {
             name,
-            message: chain(e),
+            message: templates::error_chain(e),
         }
     };
     let context = tera::Context::from_serialize(&page.context).map_err(|e| error(&e))?;
     tera.render(page.template, &context).map_err(|e| error(&e))
-}
-
-/// An error with its causes, on one line.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }
