@@ -111,7 +111,9 @@ Examples:
 Examples:
   pm build                       everything, internal postmortems marked, into site/
   pm build --public --out public only public, published postmortems
-  pm build --out /srv/pm --force replace a folder pm build did not make")]
+  pm build --out /srv/pm --force replace a folder pm build did not make
+  pm build --public --base-url https://example.com/pm/
+                                 full URLs in the feed, and a sitemap")]
     Build(BuildArgs),
 
     /// Bring the search index up to date (search does it by itself), or rebuild it.
@@ -352,4 +354,8 @@ pub struct BuildArgs {
     /// Replace the folder even if `pm build` did not make it.
     #[arg(long)]
     pub force: bool,
+    /// Where the site will be published, for the Atom feed and the sitemap [default:
+    /// `base_url` of pm.yaml]. Links between pages stay relative.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
 }

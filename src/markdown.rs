@@ -204,6 +204,10 @@ pub struct Heading {
 /// are the templates' guidance for writers and are left out in both modes.
 pub fn to_html(body: &str, allow_html: bool) -> Html {
     let mut ids = Ids::default();
+    // The ids of the page around the body are not for its headings to take.
+    for id in PAGE_IDS {
+        ids.taken.insert((*id).to_owned());
+    }
     let mut headings = Vec::new();
     let mut events: Vec<Event<'_>> = Vec::new();
     // For each open link or image: whether it is kept.
@@ -331,11 +335,39 @@ pub fn to_html(body: &str, allow_html: bool) -> Html {
     }
     let mut html = String::with_capacity(body.len());
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    // Table alignment as classes: the site's Content-Security-Policy allows no inline style.
+    for side in ["left", "center", "right"] {
+        let style = format!(" style=\"text-align: {side}\"");
+        if html.contains(&style) {
+            html = html.replace(&style, &format!(" class=\"align-{side}\""));
+        }
+    }
     Html {
         html: sanitizer().clean(&html).to_string(),
         headings,
     }
 }
+
+/// Ids the site's pages give their own elements, which headings in a body never get (a
+/// `## Related` heading gets `related-2`).
+pub const PAGE_IDS: &[&str] = &[
+    "main",
+    "contents",
+    "follow-up",
+    "related",
+    "open",
+    "docs",
+    "counts",
+    "overdue",
+    "recent",
+    "browse",
+    "search",
+    "results",
+    "filters",
+    "in-progress",
+    "done",
+    "wont-do",
+];
 
 /// [`options`] for rendering: without `{#id .class}` on headings, as ids are ours to give.
 fn render_options() -> Options {
@@ -545,8 +577,8 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             ("code", HashSet::from(["class"])),
             ("sup", HashSet::from(["class"])),
             ("div", HashSet::from(["class", "id"])),
-            ("th", HashSet::from(["style"])),
-            ("td", HashSet::from(["style"])),
+            ("th", HashSet::from(["class"])),
+            ("td", HashSet::from(["class"])),
             ("ol", HashSet::from(["start"])),
             ("input", HashSet::from(["type", "checked", "disabled"])),
         ]);
@@ -614,10 +646,7 @@ fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Optio
         ("code", "class") => value.strip_prefix("language-").is_some_and(is_language),
         ("sup", "class") => matches!(value, "footnote-reference" | "footnote-definition-label"),
         ("div", "class") => value == "footnote-definition",
-        ("th" | "td", "style") => matches!(
-            value,
-            "text-align: left" | "text-align: center" | "text-align: right"
-        ),
+        ("th" | "td", "class") => matches!(value, "align-left" | "align-center" | "align-right"),
         // A task list marker; an `<input>` of any other type is made one.
         ("input", "type") => return Some(Cow::Borrowed("checkbox")),
         _ => true,
@@ -833,9 +862,7 @@ mod tests {
                         "{attribute}={value:?} in {html}"
                     );
                 }
-                if attribute == "style" {
-                    assert!(value.starts_with("text-align: "), "{value} in {html}");
-                }
+                assert_ne!(attribute, "style", "{html}");
                 if attribute == "type" {
                     assert_eq!(value, "checkbox", "{html}");
                 }
@@ -867,11 +894,11 @@ mod tests {
         let body = "| Time | Event |\n|:--|--:|\n| 09:12 | ~~up~~ down |\n\nSlow disk[^Disk].\n\n[^disk]: It was full.\n\n- [x] page on-call\n- [ ] add alert\n";
         for html in render_both(body) {
             assert!(
-                html.contains("<table><thead><tr><th style=\"text-align: left\">Time</th>"),
+                html.contains("<table><thead><tr><th class=\"align-left\">Time</th>"),
                 "{html}"
             );
             assert!(
-                html.contains("<td style=\"text-align: right\"><del>up</del> down</td>"),
+                html.contains("<td class=\"align-right\"><del>up</del> down</td>"),
                 "{html}"
             );
             assert!(html.contains("<a href=\"#fn-disk\""), "{html}");
@@ -921,6 +948,13 @@ mod tests {
         let ids: Vec<_> = urls(&html, "id");
         let unique: HashSet<_> = ids.iter().collect();
         assert_eq!(ids.len(), unique.len(), "{ids:?}");
+    }
+
+    #[test]
+    fn headings_never_take_the_ids_of_the_page_around_them() {
+        let html = to_html("## Related\n\n## Main\n\n## Timeline\n", false);
+        let ids: Vec<&str> = html.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["related-2", "main-2", "timeline"]);
     }
 
     #[test]

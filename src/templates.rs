@@ -70,16 +70,8 @@ pub const SITE_BUILT_IN: &[(&str, &str)] = &[
         "postmortem.html",
         include_str!("../templates/site/postmortem.html"),
     ),
-    ("teams.html", include_str!("../templates/site/teams.html")),
-    ("team.html", include_str!("../templates/site/team.html")),
-    (
-        "services.html",
-        include_str!("../templates/site/services.html"),
-    ),
-    (
-        "service.html",
-        include_str!("../templates/site/service.html"),
-    ),
+    ("groups.html", include_str!("../templates/site/groups.html")),
+    ("group.html", include_str!("../templates/site/group.html")),
     ("board.html", include_str!("../templates/site/board.html")),
     ("list.html", include_str!("../templates/site/list.html")),
     (
@@ -87,7 +79,11 @@ pub const SITE_BUILT_IN: &[(&str, &str)] = &[
         include_str!("../templates/site/actions.html"),
     ),
     ("404.html", include_str!("../templates/site/404.html")),
+    ("search.html", include_str!("../templates/site/search.html")),
+    ("feed.xml", include_str!("../templates/site/feed.xml")),
+    ("sitemap.xml", include_str!("../templates/site/sitemap.xml")),
     ("style.css", include_str!("../templates/site/style.css")),
+    ("search.js", include_str!("../templates/site/search.js")),
 ];
 
 /// The site's templates and assets by file name: the built-in ones, each replaced by the

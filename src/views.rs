@@ -58,7 +58,7 @@ pub struct DocumentView<'a> {
     /// How it was noticed.
     pub detection: Option<Detection>,
     /// Ids of related postmortems.
-    pub related: &'a [String],
+    pub related: Vec<&'a str>,
     /// Counts of follow-up actions.
     pub actions: ActionCounts,
 }
@@ -105,7 +105,7 @@ impl<'a> DocumentView<'a> {
             time_to_resolve_minutes: minutes(f.time_to_resolve()),
             trigger: f.trigger.as_deref(),
             detection: f.detection,
-            related: &f.related,
+            related: f.related.iter().map(String::as_str).collect(),
             actions: ActionCounts {
                 total: items.len(),
                 open: items.iter().filter(|i| i.status.is_open()).count(),

@@ -77,6 +77,9 @@ pub struct Config {
     pub title: String,
     /// Where the published site will live.
     pub base_url: Option<String>,
+    /// Whether raw HTML in postmortems reaches the site (sanitized) instead of being shown as
+    /// text.
+    pub allow_html: bool,
     /// Zone for times written without an offset.
     #[serde(serialize_with = "serialize_tz")]
     pub timezone: Tz,
@@ -106,6 +109,7 @@ impl Default for Config {
         Config {
             title: "Postmortems".to_owned(),
             base_url: None,
+            allow_html: false,
             timezone: Tz::UTC,
             severities: vec![
                 level("SEV1", "Full outage or data loss for many customers"),
@@ -246,6 +250,7 @@ fn read_config(root: &Node) -> (Config, Vec<Problem>) {
     let mut f = Fields::new(root, "pm.yaml");
     let title = f.optional("title").unwrap_or(defaults.title);
     let base_url = f.optional("base_url");
+    let allow_html = f.optional("allow_html").unwrap_or(defaults.allow_html);
     let timezone = f.optional("timezone").unwrap_or(defaults.timezone);
     let severities = f.items("severities", "severity", read_severity);
     let teams = f.items("teams", "team", read_team);
@@ -260,6 +265,7 @@ fn read_config(root: &Node) -> (Config, Vec<Problem>) {
     let config = Config {
         title,
         base_url,
+        allow_html,
         timezone,
         severities: if severities.is_empty() {
             defaults.severities

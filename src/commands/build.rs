@@ -4,7 +4,7 @@ use super::{Context, OK, note, note_config_problems, print};
 use crate::archive::Archive;
 use crate::cli::BuildArgs;
 use crate::error::Result;
-use crate::site::{self, BuildOptions};
+use crate::site::{self, BuildOptions, Progress};
 
 /// Folder the site goes to, inside the archive, without `--out`.
 const DEFAULT_OUT: &str = "site";
@@ -31,15 +31,26 @@ pub fn run(context: &Context, args: &BuildArgs) -> Result<u8> {
         public: args.public,
         force: args.force,
         today: context.clock(archive.config.timezone).today,
+        base_url: args
+            .base_url
+            .clone()
+            .or_else(|| archive.config.base_url.clone()),
     };
-    let report = site::build(&archive, &options)?;
+    let report = site::build(&archive, &options, &|p: Progress| {
+        note(&format!("rendered {} of {} pages\n", p.done, p.total));
+    })?;
     print(&format!(
         "built {}/ with {} postmortems{}: {} files in {} ms\n",
-        context.shown(&out, std::path::Path::new("")).display(),
+        out.strip_prefix(&context.cwd).unwrap_or(&out).display(),
         report.documents,
         if args.public { " (public edition)" } else { "" },
         report.files,
         report.millis
     ))?;
+    if args.public && !report.sitemap {
+        note(
+            "note: no sitemap.xml without a base URL; give --base-url or set base_url in pm.yaml\n",
+        );
+    }
     Ok(OK)
 }

@@ -27,13 +27,7 @@ pub const KEYWORD: &str = "pm_keyword";
 pub fn register(manager: &tantivy::tokenizer::TokenizerManager) {
     manager.register(PROSE, prose());
     manager.register(NAME, name());
-    manager.register(
-        IDENT,
-        TextAnalyzer::builder(IdentTokenizer::default())
-            .filter(LowerCaser)
-            .filter(AsciiFoldingFilter)
-            .build(),
-    );
+    manager.register(IDENT, ident());
     manager.register(
         KEYWORD,
         TextAnalyzer::builder(RawTokenizer::default())
@@ -73,6 +67,44 @@ pub fn name() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
+}
+
+/// The identifier analyzer: `us-east-1`, `ORA-00600`, `10.42.7.19` each one term, lower-cased
+/// and folded.
+pub fn ident() -> TextAnalyzer {
+    TextAnalyzer::builder(IdentTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The terms the site's search in the browser is made of: words as written ([`name`]) and
+/// identifiers whole ([`ident`]), the index's own rules, without stemming (the browser
+/// matches prefixes instead).
+pub struct SiteTerms {
+    words: TextAnalyzer,
+    identifiers: TextAnalyzer,
+}
+
+impl Default for SiteTerms {
+    fn default() -> Self {
+        SiteTerms {
+            words: name(),
+            identifiers: ident(),
+        }
+    }
+}
+
+impl SiteTerms {
+    /// Calls `each` with every term of `text`: its words, then its identifiers.
+    pub fn each(&mut self, text: &str, mut each: impl FnMut(&str)) {
+        for analyzer in [&mut self.words, &mut self.identifiers] {
+            let mut stream = analyzer.token_stream(text);
+            while stream.advance() {
+                each(&stream.token().text);
+            }
+        }
+    }
 }
 
 /// English stemming that remembers each word's stem. Stemming every word anew was a third of

@@ -8,9 +8,12 @@
 //! autoescaped, and `| safe` is used for that rendered body only.
 
 pub mod plan;
+pub mod search;
 pub mod write;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -32,6 +35,9 @@ pub struct BuildOptions {
     pub force: bool,
     /// The day overdue actions are counted on.
     pub today: NaiveDate,
+    /// Where the site will live (`--base-url`, else `base_url` of `pm.yaml`), for the feed
+    /// and the sitemap. Internal links stay relative either way.
+    pub base_url: Option<String>,
 }
 
 /// What a build did.
@@ -43,31 +49,117 @@ pub struct BuildReport {
     pub documents: usize,
     /// Milliseconds taken.
     pub millis: u128,
+    /// Whether `sitemap.xml` was written (it needs a base URL).
+    pub sitemap: bool,
 }
 
-/// Builds the site of `archive` into `options.out`.
-pub fn build(archive: &Archive, options: &BuildOptions) -> Result<BuildReport> {
+/// How far a build has come, for progress on long builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Pages rendered and written so far.
+    pub done: usize,
+    /// Pages in all.
+    pub total: usize,
+}
+
+/// Pages between two progress reports.
+const PROGRESS_EVERY: usize = 1000;
+
+/// Builds the site of `archive` into `options.out`, calling `progress` every thousand pages
+/// (from any thread).
+pub fn build(
+    archive: &Archive,
+    options: &BuildOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<BuildReport> {
     let started = Instant::now();
     refuse_archive_folders(archive, &options.out)?;
+    let base_url = options.base_url.as_deref().map(base_url).transpose()?;
     let sources = templates::site_templates(&archive.root)?;
     let tera = engine(&sources)?;
-    let site = plan::plan(archive, options.public, options.today);
+    let site = plan::plan(
+        archive,
+        plan::Edition {
+            public: options.public,
+            today: options.today,
+            base_url: base_url.as_deref(),
+        },
+    );
     let writer = SiteWriter::begin(&options.out, options.force)?;
     for (name, (_, text)) in &sources {
         if !is_template(name) {
             writer.write(name, text.as_bytes())?;
         }
     }
-    for page in &site.pages {
-        let html = render(&tera, &sources, page)?;
-        writer.write(&page.path, html.as_bytes())?;
+    for (path, bytes) in &site.files {
+        writer.write(path, bytes)?;
+    }
+    // Pages are rendered and written on every core; the first error stops the others.
+    let total = site.pages.len();
+    let done = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = total.div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let (tera, sources, writer, done, failed) = (&tera, &sources, &writer, &done, &failed);
+        let workers: Vec<_> = site
+            .pages
+            .chunks(chunk)
+            .map(|pages| {
+                scope.spawn(move || -> Result<()> {
+                    for page in pages {
+                        if failed.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let written = render(tera, sources, page)
+                            .and_then(|html| writer.write(&page.path, html.as_bytes()));
+                        if written.is_err() {
+                            failed.store(true, Ordering::Relaxed);
+                            return written;
+                        }
+                        let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                        if done % PROGRESS_EVERY == 0 {
+                            progress(Progress { done, total });
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    })?;
+    for (path, bytes) in search::files(&site.docs, &archive.config) {
+        writer.write(&path, &bytes)?;
     }
     let files = writer.finish()?;
     Ok(BuildReport {
         files,
-        documents: site.documents,
+        documents: site.docs.len(),
         millis: started.elapsed().as_millis(),
+        sitemap: base_url.is_some(),
     })
+}
+
+/// `url` checked (`http` or `https`) and ending in `/`, so page paths can follow it.
+fn base_url(url: &str) -> Result<String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !url.contains(char::is_whitespace) => {
+            Ok(if url.ends_with('/') {
+                url.to_owned()
+            } else {
+                format!("{url}/")
+            })
+        }
+        _ => Err(Error::Usage(format!(
+            "the base URL `{url}` is not an http or https address\n  hint: write it in full, such as --base-url https://postmortems.example.com/"
+        ))),
+    }
 }
 
 /// Refuses, even with `--force`, an output folder that would replace the archive or part of
@@ -102,43 +194,63 @@ fn refuse_archive_folders(archive: &Archive, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Whether the file `name` of `templates/site/` is a template (rendered) or an asset (copied).
+/// Whether the file `name` of `templates/site/` is a template (rendered: HTML and XML) or an
+/// asset (copied).
 fn is_template(name: &str) -> bool {
-    std::path::Path::new(name)
+    Path::new(name)
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("xml"))
 }
 
-/// Tera with every template of the site, autoescaping HTML.
-fn engine(sources: &std::collections::BTreeMap<String, (Origin, String)>) -> Result<tera::Tera> {
+/// Tera with every template of the site, autoescaping HTML and XML. Templates are added one
+/// by one so that an error names the file it is in; those that extend or include others come
+/// after them (tera resolves inheritance when a template is added).
+fn engine(sources: &BTreeMap<String, (Origin, String)>) -> Result<tera::Tera> {
     let mut tera = tera::Tera::default();
-    tera.autoescape_on(vec![".html"]);
+    tera.autoescape_on(vec![".html", ".xml"]);
     let html: Vec<(&str, &str)> = sources
         .iter()
         .filter(|(name, _)| is_template(name))
         .map(|(name, (_, text))| (name.as_str(), text.as_str()))
         .collect();
-    tera.add_raw_templates(html).map_err(|e| Error::Template {
-        name: "templates/site".to_owned(),
-        message: templates::error_chain(&e),
-    })?;
+    if let Err(e) = tera.add_raw_templates(html.iter().copied()) {
+        // Find the file at fault: each on its own, with every other one beside it.
+        let name = html
+            .iter()
+            .find(|(name, text)| {
+                let mut alone = tera::Tera::default();
+                let others = html.iter().filter(|(other, _)| other != name).copied();
+                alone.add_raw_templates(others).is_ok()
+                    && alone.add_raw_template(name, text).is_err()
+            })
+            .map_or_else(
+                || "templates/site".to_owned(),
+                |(name, _)| template_name(sources, name),
+            );
+        return Err(Error::Template {
+            name,
+            message: templates::error_chain(&e),
+        });
+    }
     Ok(tera)
+}
+
+/// Where template `name` comes from, for messages.
+fn template_name(sources: &BTreeMap<String, (Origin, String)>, name: &str) -> String {
+    match sources.get(name) {
+        Some((Origin::File(path), _)) => path.display().to_string(),
+        _ => format!("templates/site/{name} (built in)"),
+    }
 }
 
 fn render(
     tera: &tera::Tera,
-    sources: &std::collections::BTreeMap<String, (Origin, String)>,
+    sources: &BTreeMap<String, (Origin, String)>,
     page: &Page,
 ) -> Result<String> {
-    let error = |e: &tera::Error| {
-        let name = match sources.get(page.template) {
-            Some((Origin::File(path), _)) => path.display().to_string(),
-            _ => format!("templates/site/{} (built in)", page.template),
-        };
-        Error::Template {
-            name,
-            message: templates::error_chain(e),
-        }
+    let error = |e: &tera::Error| Error::Template {
+        name: template_name(sources, page.template),
+        message: templates::error_chain(e),
     };
     let context = tera::Context::from_serialize(&page.context).map_err(|e| error(&e))?;
     tera.render(page.template, &context).map_err(|e| error(&e))

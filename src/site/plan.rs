@@ -1,37 +1,50 @@
 //! Which pages the site has and what each template sees: pure, from the archive alone.
 //!
 //! The view structs here are what templates receive; their field names are documented in
-//! README ("Template variables") and change only with a changelog entry.
+//! README ("Template variables") and change only with a changelog entry. Every `href` is
+//! relative to the site's root: templates put `{{ root }}` before it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 use crate::archive::{Archive, Config};
-use crate::markdown;
-use crate::model::{ActionStatus, Postmortem, Status, Visibility};
+use crate::markdown::{self, Heading};
+use crate::model::{ActionStatus, ActionType, Postmortem, Priority, Status, Visibility};
 use crate::views::DocumentView;
 
 /// One page: where it goes, its template, and what the template sees.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Page {
     /// The file, `/`-separated, inside the site.
     pub path: String,
     /// The template's file name in `templates/site/`.
-    #[serde(skip)]
     pub template: &'static str,
     /// The variables.
     pub context: serde_json::Value,
 }
 
-/// Every page of a site.
+/// Everything a site holds.
 #[derive(Debug, Clone)]
-pub struct Site {
+pub struct Site<'a> {
     /// The pages, in a fixed order.
     pub pages: Vec<Page>,
-    /// How many postmortems the site shows.
-    pub documents: usize,
+    /// Files written as they are (`api/*.json`).
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The postmortems the site shows, newest first, with their pages.
+    pub docs: Vec<(&'a Postmortem, String)>,
+}
+
+/// What a site is built for.
+#[derive(Debug, Clone, Copy)]
+pub struct Edition<'a> {
+    /// Only public, published postmortems, and nothing about the others.
+    pub public: bool,
+    /// The day overdue actions are counted on.
+    pub today: NaiveDate,
+    /// Where the site will live, ending in `/`, for the feed and the sitemap.
+    pub base_url: Option<&'a str>,
 }
 
 /// What every page sees as `site`.
@@ -43,35 +56,43 @@ pub struct SiteView<'a> {
     pub public: bool,
     /// How many postmortems the site shows.
     pub documents: usize,
+    /// Where the site will live (ending in `/`), when known.
+    pub base_url: Option<&'a str>,
+    /// The date of the newest postmortem: the feed's `updated`.
+    pub updated: Option<NaiveDate>,
 }
 
-/// A team or service as a link.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+/// A team, service, tag, severity or year as a link.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Link {
     /// Its id.
     pub id: String,
     /// Its display name.
     pub name: String,
-    /// Its page's file name, relative to its folder (`teams/` or `services/`).
-    pub page: String,
+    /// Its page.
+    pub href: String,
 }
 
 /// A postmortem as templates see it: the JSON view of `pm list` and links.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocView<'a> {
-    /// Everything `pm list --format json` shows.
+    /// Everything `pm list --format json` shows (`teams`, `services`, `tags` are ids).
     #[serde(flatten)]
     pub meta: DocumentView<'a>,
-    /// Its page's file name in `postmortems/`.
-    pub page: String,
+    /// Its page.
+    pub href: String,
     /// Position of its severity in `pm.yaml` (1 = most severe), for styling.
     pub severity_rank: usize,
     /// What its severity means.
     pub severity_description: Option<&'a str>,
-    /// Its teams as links (replaces the ids of the JSON view).
-    pub teams: Vec<Link>,
+    /// Its severity's page.
+    pub severity_href: String,
+    /// Its teams as links.
+    pub team_links: Vec<Link>,
     /// Its services as links.
-    pub services: Vec<Link>,
+    pub service_links: Vec<Link>,
+    /// Its tags as links.
+    pub tag_links: Vec<Link>,
 }
 
 /// A follow-up action as templates see it.
@@ -81,24 +102,33 @@ pub struct ActionView<'a> {
     pub id: String,
     /// What will be done.
     pub title: &'a str,
+    /// What kind of action it is.
+    #[serde(rename = "type")]
+    pub kind: Option<ActionType>,
     /// Who does it.
     pub owner: Option<&'a str>,
     /// The owning team (the document's first team when the action names none).
-    pub team: Option<&'a str>,
+    pub team: Option<Link>,
     /// When it is due.
     pub due: Option<NaiveDate>,
-    /// How urgent (`p1`…).
-    pub priority: Option<String>,
+    /// How urgent (`P0`…`P3`).
+    pub priority: Option<Priority>,
     /// Where it stands.
     pub status: ActionStatus,
     /// Open and past due.
     pub overdue: bool,
-    /// The ticket's URL, when it is a web link.
+    /// The day it was done or dropped.
+    pub closed: Option<NaiveDate>,
+    /// The ticket as written.
     pub ticket: Option<&'a str>,
+    /// The ticket's URL, when it is a web link.
+    pub ticket_url: Option<&'a str>,
     /// The postmortem it came from.
     pub doc_id: &'a str,
-    /// That postmortem's page in `postmortems/`.
-    pub doc_page: String,
+    /// That postmortem's title.
+    pub doc_title: &'a str,
+    /// That postmortem's page.
+    pub doc_href: String,
 }
 
 /// A count of postmortems of one severity.
@@ -112,21 +142,216 @@ pub struct SeverityCount<'a> {
     pub count: usize,
 }
 
-/// A team or service in an index page.
+/// The kinds of groups, each with an index page and a page per group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupKind {
+    /// Teams of `pm.yaml` and of documents.
+    Team,
+    /// Services.
+    Service,
+    /// Tags.
+    Tag,
+    /// Severities.
+    Severity,
+    /// Years of the incident date.
+    Year,
+}
+
+impl GroupKind {
+    /// Every kind, in the order the home page lists them.
+    pub const ALL: [GroupKind; 5] = [
+        GroupKind::Team,
+        GroupKind::Service,
+        GroupKind::Tag,
+        GroupKind::Severity,
+        GroupKind::Year,
+    ];
+
+    /// The folder of its pages.
+    pub fn folder(self) -> &'static str {
+        match self {
+            GroupKind::Team => "teams",
+            GroupKind::Service => "services",
+            GroupKind::Tag => "tags",
+            GroupKind::Severity => "severities",
+            GroupKind::Year => "years",
+        }
+    }
+
+    /// Its name in a heading: `Teams`.
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupKind::Team => "Teams",
+            GroupKind::Service => "Services",
+            GroupKind::Tag => "Tags",
+            GroupKind::Severity => "Severities",
+            GroupKind::Year => "Years",
+        }
+    }
+
+    /// Its name for one: `Team`.
+    pub fn singular(self) -> &'static str {
+        match self {
+            GroupKind::Team => "Team",
+            GroupKind::Service => "Service",
+            GroupKind::Tag => "Tag",
+            GroupKind::Severity => "Severity",
+            GroupKind::Year => "Year",
+        }
+    }
+}
+
+/// A group in an index page, and at the top of its own page.
 #[derive(Debug, Clone, Serialize)]
-pub struct GroupView {
-    /// Its id.
+pub struct GroupView<'a> {
+    /// What kind of group.
+    pub kind: GroupKind,
+    /// Its id (the year for years).
     pub id: String,
     /// Its display name.
     pub name: String,
-    /// Its page, relative to the index page.
-    pub page: String,
+    /// Its page.
+    pub href: String,
+    /// What a severity means; a team's chat channel.
+    pub description: Option<&'a str>,
+    /// Its rank, for severities (1 = most severe).
+    pub rank: Option<usize>,
     /// Its postmortems in the site.
     pub documents: usize,
     /// Its open follow-up actions.
     pub open_actions: usize,
     /// Those past due.
     pub overdue_actions: usize,
+}
+
+/// Medians of a group's postmortems, as text (`42 min`, `3 h 05 min`, `n/a`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Figures {
+    /// Median time from start to detection.
+    pub median_detect: String,
+    /// Median time from start to resolution.
+    pub median_resolve: String,
+}
+
+/// One row of a postmortem's times.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeRow {
+    /// `Started`, `Time to detect`…
+    pub label: &'static str,
+    /// The time in the archive's timezone, or the duration.
+    pub value: String,
+    /// The time as RFC 3339, for `<time datetime>`; none for durations.
+    pub datetime: Option<String>,
+}
+
+/// A related postmortem.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedView<'a> {
+    /// Its id.
+    pub id: &'a str,
+    /// Its title.
+    pub title: &'a str,
+    /// Its date.
+    pub date: NaiveDate,
+    /// Its page.
+    pub href: String,
+}
+
+/// `postmortem.html`: one postmortem.
+#[derive(Debug, Serialize)]
+struct PostmortemPage<'v, 'a> {
+    doc: &'v DocView<'a>,
+    times: Vec<TimeRow>,
+    body: String,
+    toc: Vec<Heading>,
+    actions: Vec<&'v ActionView<'a>>,
+    related: Vec<RelatedView<'a>>,
+}
+
+/// `group.html`: a team, service, tag, severity or year.
+#[derive(Debug, Serialize)]
+struct GroupPage<'v, 'a> {
+    group: &'v GroupView<'a>,
+    label: &'static str,
+    owner: Option<Link>,
+    owned: Vec<Link>,
+    docs: Vec<&'v DocView<'a>>,
+    actions: Vec<&'v ActionView<'a>>,
+    severity_counts: Vec<SeverityCount<'a>>,
+    figures: Figures,
+}
+
+/// `groups.html`: the index of one kind of group.
+#[derive(Debug, Serialize)]
+struct GroupsPage<'v, 'a> {
+    kind: GroupKind,
+    label: &'static str,
+    singular: &'static str,
+    groups: &'v [GroupView<'a>],
+}
+
+/// A kind of group on the home page.
+#[derive(Debug, Serialize)]
+struct GroupingView {
+    kind: GroupKind,
+    label: &'static str,
+    href: String,
+    count: usize,
+}
+
+/// `index.html`: the home page.
+#[derive(Debug, Serialize)]
+struct HomePage<'v, 'a> {
+    docs: &'v [DocView<'a>],
+    severity_counts: Vec<SeverityCount<'a>>,
+    open_actions: usize,
+    overdue_actions: usize,
+    overdue: Vec<&'v ActionView<'a>>,
+    groupings: Vec<GroupingView>,
+}
+
+/// A team's actions in one column of the board.
+#[derive(Debug, Serialize)]
+struct TeamActions<'v, 'a> {
+    team: Option<&'v Link>,
+    actions: Vec<&'v ActionView<'a>>,
+}
+
+/// A column of the board.
+#[derive(Debug, Serialize)]
+struct Column<'v, 'a> {
+    key: &'static str,
+    label: &'static str,
+    count: usize,
+    teams: Vec<TeamActions<'v, 'a>>,
+}
+
+/// A team's counts at the top of the board, one per column.
+#[derive(Debug, Serialize)]
+struct TeamCounts<'v> {
+    team: Option<&'v Link>,
+    counts: [usize; BOARD.len()],
+}
+
+/// `board.html`: every follow-up action.
+#[derive(Debug, Serialize)]
+struct BoardPage<'v, 'a> {
+    columns: Vec<&'static str>,
+    per_team: Vec<TeamCounts<'v>>,
+    board: Vec<Column<'v, 'a>>,
+}
+
+/// `feed.xml`: the newest published postmortems.
+#[derive(Debug, Serialize)]
+struct FeedPage<'v, 'a> {
+    docs: Vec<&'v DocView<'a>>,
+}
+
+/// `sitemap.xml`: every page but the 404 page.
+#[derive(Debug, Serialize)]
+struct SitemapPage<'v> {
+    pages: &'v [String],
 }
 
 /// The columns of the action board, in order: key, label.
@@ -142,43 +367,58 @@ const BOARD: [(&str, &str); 5] = [
 const RECENT: usize = 20;
 /// Overdue actions on the home page, longest overdue first; the board has them all.
 const HOME_OVERDUE: usize = 10;
+/// Entries in the Atom feed.
+const FEED: usize = 50;
+/// Sections from which a postmortem gets a table of contents.
+const TOC_FROM: usize = 4;
 
 /// The pages of the site of `archive`; only public, published postmortems when `public`.
-pub fn plan(archive: &Archive, public: bool, today: NaiveDate) -> Site {
+pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
     let config = &archive.config;
+    let today = edition.today;
     let mut docs: Vec<&Postmortem> = archive
         .documents
         .iter()
-        .filter(|d| !public || is_public(d))
+        .filter(|d| !edition.public || is_public(d))
         .collect();
     // Newest first; the path breaks ties, so the order never depends on the file system.
     docs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)));
-    let mut views: Vec<DocView<'_>> = docs.iter().map(|d| doc_view(d, config, today)).collect();
-    if public {
-        // Related ids may name internal postmortems: templates get the published ones as
-        // `related`, and no ids at all in `doc`.
-        for view in &mut views {
-            view.meta.related = &[];
-        }
+
+    let mut names = Names::default();
+    let groups = Groups::new(config, &docs, edition.public, &mut names);
+    let doc_names: Vec<String> = docs
+        .iter()
+        .map(|d| names.claim("postmortems", &d.front.id))
+        .collect();
+    let shown: HashSet<&str> = docs.iter().map(|d| d.front.id.as_str()).collect();
+    let mut views: Vec<DocView<'a>> = docs
+        .iter()
+        .zip(&doc_names)
+        .map(|(d, name)| doc_view(d, config, &groups, format!("postmortems/{name}"), today))
+        .collect();
+    // Related ids may name postmortems this edition leaves out.
+    for view in &mut views {
+        view.meta.related.retain(|id| shown.contains(id));
     }
-    let actions: Vec<ActionView<'_>> = docs.iter().flat_map(|d| action_views(d, today)).collect();
+    let actions: Vec<ActionView<'a>> = docs
+        .iter()
+        .zip(&views)
+        .flat_map(|(d, v)| action_views(d, &v.href, &groups, today))
+        .collect();
     let site = SiteView {
         title: &config.title,
-        public,
+        public: edition.public,
         documents: docs.len(),
+        base_url: edition.base_url,
+        updated: docs.first().map(|d| d.date),
     };
     let mut pages = Vec::new();
-    let page = |path: String, template, root: &str, context: serde_json::Value| {
-        let mut context = context;
-        if let serde_json::Value::Object(map) = &mut context {
-            map.insert("site".to_owned(), json(&site));
-            map.insert("root".to_owned(), root.into());
-        }
-        Page {
+    let mut page = |path: String, template, root, context: serde_json::Value| {
+        pages.push(Page {
             path,
             template,
-            context,
-        }
+            context: with_site(&site, root, context),
+        });
     };
 
     // Home.
@@ -186,161 +426,194 @@ pub fn plan(archive: &Archive, public: bool, today: NaiveDate) -> Site {
     let open: Vec<&ActionView<'_>> = actions.iter().filter(|a| a.status.is_open()).collect();
     let mut overdue: Vec<&ActionView<'_>> = open.iter().copied().filter(|a| a.overdue).collect();
     overdue.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id)));
-    pages.push(page(
+    page(
         "index.html".to_owned(),
         "index.html",
         "",
-        serde_json::json!({
-            "docs": views.iter().take(RECENT).collect::<Vec<_>>(),
-            "severity_counts": severity_counts(config, views.iter().filter(|v| v.meta.date > year_ago)),
-            "open_actions": open.len(),
-            "overdue_actions": overdue.len(),
-            "overdue": overdue.iter().take(HOME_OVERDUE).collect::<Vec<_>>(),
+        json(&HomePage {
+            docs: &views[..views.len().min(RECENT)],
+            severity_counts: severity_counts(
+                config,
+                views
+                    .iter()
+                    .filter(|v| v.meta.date > year_ago)
+                    .map(|v| v.meta.severity),
+            ),
+            open_actions: open.len(),
+            overdue_actions: overdue.len(),
+            overdue: overdue.iter().take(HOME_OVERDUE).copied().collect(),
+            groupings: GroupKind::ALL
+                .iter()
+                .map(|&kind| GroupingView {
+                    kind,
+                    label: kind.label(),
+                    href: format!("{}/index.html", kind.folder()),
+                    count: groups.of(kind).len(),
+                })
+                .collect(),
         }),
-    ));
+    );
 
-    // A page per postmortem.
+    // A page per postmortem; bodies are rendered on every core.
+    let bodies = render_bodies(&docs, config.allow_html);
     let by_id: BTreeMap<&str, &DocView<'_>> = views.iter().map(|v| (v.meta.id, v)).collect();
-    for (doc, view) in docs.iter().zip(&views) {
-        let rendered = markdown::to_html(&doc.body, false);
-        let related: Vec<serde_json::Value> = doc
-            .front
+    let mut actions_of: BTreeMap<&str, Vec<&ActionView<'_>>> = BTreeMap::new();
+    for action in &actions {
+        actions_of.entry(action.doc_id).or_default().push(action);
+    }
+    for ((doc, view), body) in docs.iter().zip(&views).zip(bodies) {
+        let related = view
+            .meta
             .related
             .iter()
-            .filter_map(|id| by_id.get(id.as_str()))
-            .map(|r| serde_json::json!({ "title": r.meta.title, "date": r.meta.date, "page": r.page }))
+            .filter_map(|id| by_id.get(id))
+            .map(|r| RelatedView {
+                id: r.meta.id,
+                title: r.meta.title,
+                date: r.meta.date,
+                href: r.href.clone(),
+            })
             .collect();
-        let own: Vec<&ActionView<'_>> = actions
-            .iter()
-            .filter(|a| a.doc_id == view.meta.id)
-            .collect();
-        pages.push(page(
-            format!("postmortems/{}", view.page),
+        page(
+            view.href.clone(),
             "postmortem.html",
             "../",
-            serde_json::json!({
-                "doc": view,
-                "times": times(doc, config.timezone),
-                "body": rendered.html,
-                // A table of contents helps from four sections on.
-                "toc": if rendered.headings.len() >= 4 { rendered.headings } else { Vec::new() },
-                "actions": own,
-                "related": related,
-            }),
-        ));
-    }
-
-    // Teams and services.
-    let team_link = |id: &str| link(id, config.team(id).map(|t| t.name.as_str()));
-    let service_link = |id: &str| link(id, config.service(id).map(|s| s.name.as_str()));
-    let mut team_ids: BTreeSet<&str> = config.teams.iter().map(|t| t.id.as_str()).collect();
-    team_ids.extend(
-        docs.iter()
-            .flat_map(|d| d.front.teams.iter().map(String::as_str)),
-    );
-    let mut team_rows = Vec::new();
-    for id in team_ids {
-        let team = team_link(id);
-        let team_docs: Vec<&DocView<'_>> = views
-            .iter()
-            .filter(|v| v.teams.iter().any(|t| t.id == id))
-            .collect();
-        let team_open: Vec<&ActionView<'_>> = open
-            .iter()
-            .copied()
-            .filter(|a| a.team == Some(id))
-            .collect();
-        let owned: Vec<Link> = config
-            .services
-            .iter()
-            .filter(|s| s.owner.as_deref() == Some(id))
-            .map(|s| service_link(&s.id))
-            .collect();
-        let row = group(&team, team_docs.len(), &team_open);
-        pages.push(page(
-            format!("teams/{}", team.page),
-            "team.html",
-            "../",
-            serde_json::json!({
-                "group": row,
-                "owned": owned,
-                "docs": team_docs,
-                "actions": team_open,
-                "severity_counts": severity_counts(config, team_docs.iter().copied()),
-                "figures": {
-                    "median_detect": median_minutes(team_docs.iter().map(|d| d.meta.time_to_detect_minutes)),
-                    "median_resolve": median_minutes(team_docs.iter().map(|d| d.meta.time_to_resolve_minutes)),
+            json(&PostmortemPage {
+                doc: view,
+                times: times(doc, config.timezone),
+                body: body.html,
+                toc: if body.headings.len() >= TOC_FROM {
+                    body.headings
+                } else {
+                    Vec::new()
                 },
+                actions: actions_of.remove(view.meta.id).unwrap_or_default(),
+                related,
             }),
-        ));
-        team_rows.push(row);
+        );
     }
-    pages.push(page(
-        "teams/index.html".to_owned(),
-        "teams.html",
-        "../",
-        serde_json::json!({ "groups": team_rows }),
-    ));
-    let mut service_ids: BTreeSet<&str> = config.services.iter().map(|s| s.id.as_str()).collect();
-    service_ids.extend(
-        docs.iter()
-            .flat_map(|d| d.front.services.iter().map(String::as_str)),
-    );
-    let mut service_rows = Vec::new();
-    for id in service_ids {
-        let service = service_link(id);
-        let service_docs: Vec<&DocView<'_>> = views
-            .iter()
-            .filter(|v| v.services.iter().any(|s| s.id == id))
-            .collect();
-        let ids: BTreeSet<&str> = service_docs.iter().map(|d| d.meta.id).collect();
-        let service_open: Vec<&ActionView<'_>> = open
-            .iter()
-            .copied()
-            .filter(|a| ids.contains(a.doc_id))
-            .collect();
-        let owner = config
-            .service(id)
-            .and_then(|s| s.owner.as_deref())
-            .map(team_link);
-        let row = group(&service, service_docs.len(), &service_open);
-        pages.push(page(
-            format!("services/{}", service.page),
-            "service.html",
-            "../",
-            serde_json::json!({
-                "group": row,
-                "owner": owner,
-                "docs": service_docs,
-                "actions": service_open,
-            }),
-        ));
-        service_rows.push(row);
-    }
-    pages.push(page(
-        "services/index.html".to_owned(),
-        "services.html",
-        "../",
-        serde_json::json!({ "groups": service_rows }),
-    ));
 
-    // The follow-up action board.
-    pages.push(page(
+    // Teams, services, tags, severities and years.
+    let mut open_of: HashMap<&str, Vec<&ActionView<'_>>> = HashMap::new();
+    for action in &open {
+        open_of.entry(action.doc_id).or_default().push(action);
+    }
+    for kind in GroupKind::ALL {
+        let mut rows = Vec::new();
+        for group in groups.of(kind) {
+            let members: Vec<&DocView<'_>> = group.members.iter().map(|&i| &views[i]).collect();
+            let group_open: Vec<&ActionView<'_>> = match kind {
+                // A team's actions are those it owns, whichever postmortem they came from.
+                GroupKind::Team => open
+                    .iter()
+                    .copied()
+                    .filter(|a| a.team.as_ref().is_some_and(|t| t.id == group.view.id))
+                    .collect(),
+                _ => members
+                    .iter()
+                    .flat_map(|v| open_of.get(v.meta.id).into_iter().flatten().copied())
+                    .collect(),
+            };
+            let mut view = group.view.clone();
+            view.documents = members.len();
+            view.open_actions = group_open.len();
+            view.overdue_actions = group_open.iter().filter(|a| a.overdue).count();
+            rows.push((view, members, group_open, group));
+        }
+        for (view, members, group_open, group) in &rows {
+            page(
+                view.href.clone(),
+                "group.html",
+                "../",
+                json(&GroupPage {
+                    group: view,
+                    label: kind.label(),
+                    owner: group.owner.clone(),
+                    owned: group.owned.clone(),
+                    severity_counts: severity_counts(
+                        config,
+                        members.iter().map(|v| v.meta.severity),
+                    ),
+                    figures: Figures {
+                        median_detect: median_minutes(
+                            members.iter().map(|d| d.meta.time_to_detect_minutes),
+                        ),
+                        median_resolve: median_minutes(
+                            members.iter().map(|d| d.meta.time_to_resolve_minutes),
+                        ),
+                    },
+                    docs: members.clone(),
+                    actions: group_open.clone(),
+                }),
+            );
+        }
+        let rows: Vec<GroupView<'_>> = rows.into_iter().map(|(view, ..)| view).collect();
+        page(
+            format!("{}/index.html", kind.folder()),
+            "groups.html",
+            "../",
+            json(&GroupsPage {
+                kind,
+                label: kind.label(),
+                singular: kind.singular(),
+                groups: &rows,
+            }),
+        );
+    }
+
+    // The follow-up action board, search, and the pages for machines.
+    page(
         "actions/index.html".to_owned(),
         "board.html",
         "../",
-        board(&actions),
-    ));
-    pages.push(page(
-        "404.html".to_owned(),
-        "404.html",
+        json(&board(&actions)),
+    );
+    let nothing = || serde_json::Value::Object(serde_json::Map::new());
+    page("search.html".to_owned(), "search.html", "", nothing());
+    page("404.html".to_owned(), "404.html", "", nothing());
+    let published: Vec<&DocView<'_>> = views
+        .iter()
+        .filter(|v| v.meta.status == Status::Published)
+        .take(FEED)
+        .collect();
+    page(
+        "feed.xml".to_owned(),
+        "feed.xml",
         "",
-        serde_json::json!({}),
-    ));
-    Site {
-        pages,
-        documents: docs.len(),
+        json(&FeedPage { docs: published }),
+    );
+    if edition.base_url.is_some() {
+        // A sitemap names pages by their full URL: only with a base URL.
+        let mut listed: Vec<String> = pages
+            .iter()
+            .filter(|p| {
+                p.template != "404.html"
+                    && std::path::Path::new(&p.path)
+                        .extension()
+                        .is_some_and(|e| e == "html")
+            })
+            .map(|p| p.path.clone())
+            .collect();
+        listed.sort();
+        pages.push(Page {
+            path: "sitemap.xml".to_owned(),
+            template: "sitemap.xml",
+            context: with_site(&site, "", json(&SitemapPage { pages: &listed })),
+        });
     }
+
+    let files = vec![
+        (
+            "api/postmortems.json".to_owned(),
+            api_json("postmortems", &views),
+        ),
+        ("api/actions.json".to_owned(), api_json("actions", &actions)),
+    ];
+    let docs = docs
+        .into_iter()
+        .zip(views.iter().map(|v| v.href.clone()))
+        .collect();
+    Site { pages, files, docs }
 }
 
 /// Whether a postmortem may appear in the public edition.
@@ -352,8 +625,59 @@ fn json(value: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
-/// A file name for an id: ids of documents are already safe; team and service ids from
-/// `pm.yaml` may hold anything, so other characters become `-`.
+/// A page's variables with `site` and `root` (the way back to the site's root from the page:
+/// `""` or `../`) added.
+fn with_site(site: &SiteView<'_>, root: &str, mut context: serde_json::Value) -> serde_json::Value {
+    if let serde_json::Value::Object(map) = &mut context {
+        map.insert("site".to_owned(), json(site));
+        map.insert("root".to_owned(), root.into());
+    }
+    context
+}
+
+/// `{"version": 1, "<key>": [...]}`, compact, ending in a newline. `<`, `>` and `&` are
+/// written as `\u` escapes, so no document text reads as markup even where a browser sniffs
+/// the file as HTML.
+fn api_json(key: &str, items: &impl Serialize) -> Vec<u8> {
+    let json =
+        serde_json::to_string(&serde_json::json!({ "version": 1, key: items })).unwrap_or_default();
+    let mut bytes = Vec::with_capacity(json.len() + 1);
+    for byte in json.bytes() {
+        match byte {
+            b'<' => bytes.extend_from_slice(b"\\u003c"),
+            b'>' => bytes.extend_from_slice(b"\\u003e"),
+            b'&' => bytes.extend_from_slice(b"\\u0026"),
+            _ => bytes.push(byte),
+        }
+    }
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The bodies of `docs` as HTML, in order, rendered on every core.
+fn render_bodies(docs: &[&Postmortem], allow_html: bool) -> Vec<markdown::Html> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = docs.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|d| markdown::to_html(&d.body, allow_html))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// A file name for an id, without `.html`: lower-case letters, digits, `-`, `_` and `.`;
+/// others become `-`.
 pub fn page_name(id: &str) -> String {
     let safe: String = id
         .chars()
@@ -365,49 +689,248 @@ pub fn page_name(id: &str) -> String {
             }
         })
         .collect();
-    let safe = safe.trim_start_matches('.');
-    // `index.html` is the folder's own page.
-    match safe {
-        "" => "-.html".to_owned(),
-        "index" => "index-.html".to_owned(),
-        _ => format!("{safe}.html"),
+    match safe.trim_start_matches('.') {
+        "" => "-".to_owned(),
+        safe => safe.to_owned(),
     }
 }
 
-fn link(id: &str, name: Option<&str>) -> Link {
-    Link {
-        id: id.to_owned(),
-        name: name.unwrap_or(id).to_owned(),
-        page: page_name(id),
+/// The page names given out in each folder: every id gets its own page even when two ids
+/// differ only in case or punctuation (`Payments`, `payments` → `payments-2`).
+#[derive(Debug, Default)]
+struct Names {
+    taken: HashSet<(&'static str, String)>,
+}
+
+impl Names {
+    /// A free file name for `id` in `folder`, now taken.
+    fn claim(&mut self, folder: &'static str, id: &str) -> String {
+        let base = page_name(id);
+        let mut name = base.clone();
+        let mut n = 2;
+        // `index.html` is the folder's own page.
+        while name == "index" || !self.taken.insert((folder, name.clone())) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        format!("{name}.html")
     }
 }
 
-fn doc_view<'a>(doc: &'a Postmortem, config: &'a Config, today: NaiveDate) -> DocView<'a> {
+/// One group: its view, its members and the links that depend on other groups.
+#[derive(Debug)]
+struct Group<'a> {
+    view: GroupView<'a>,
+    /// Positions of its postmortems in the site's order.
+    members: Vec<usize>,
+    owner: Option<Link>,
+    owned: Vec<Link>,
+}
+
+impl Group<'_> {
+    fn link(&self) -> Link {
+        Link {
+            id: self.view.id.clone(),
+            name: self.view.name.clone(),
+            href: self.view.href.clone(),
+        }
+    }
+}
+
+/// The groups of `kind` a postmortem belongs to.
+fn group_ids(kind: GroupKind, doc: &Postmortem) -> Vec<String> {
     let f = &doc.front;
+    match kind {
+        GroupKind::Team => f.teams.clone(),
+        GroupKind::Service => f.services.clone(),
+        GroupKind::Tag => f.tags.clone(),
+        GroupKind::Severity => vec![f.severity.clone()],
+        GroupKind::Year => vec![doc.date.year().to_string()],
+    }
+}
+
+/// Every group of the site, by kind, with its page and members.
+#[derive(Debug)]
+struct Groups<'a> {
+    /// Indexed by `GroupKind as usize`.
+    by_kind: [Vec<Group<'a>>; 5],
+    /// Where each group is in `by_kind`.
+    index: HashMap<(GroupKind, String), usize>,
+}
+
+impl<'a> Groups<'a> {
+    fn new(config: &'a Config, docs: &[&Postmortem], public: bool, pages: &mut Names) -> Self {
+        let mut by_kind: [Vec<Group<'a>>; 5] = Default::default();
+        let mut index = HashMap::new();
+        for kind in GroupKind::ALL {
+            // Ids in display order: those of pm.yaml first (teams, services, severities),
+            // then those only documents name; a team owning an action has a page for it,
+            // even with no postmortem of its own.
+            let mut named: HashSet<String> = docs.iter().flat_map(|d| group_ids(kind, d)).collect();
+            if kind == GroupKind::Team {
+                named.extend(
+                    docs.iter()
+                        .flat_map(|d| d.front.action_items.iter().filter_map(|a| a.team.clone())),
+                );
+            }
+            let configured: Vec<&String> = match kind {
+                GroupKind::Team => config.teams.iter().map(|t| &t.id).collect(),
+                GroupKind::Service => config.services.iter().map(|s| &s.id).collect(),
+                GroupKind::Severity => config.severities.iter().map(|s| &s.id).collect(),
+                GroupKind::Tag | GroupKind::Year => Vec::new(),
+            };
+            // The public edition has no pages for groups without public postmortems.
+            let mut ids: Vec<String> = configured
+                .iter()
+                .filter(|id| !public || named.contains(id.as_str()))
+                .map(|id| (*id).clone())
+                .collect();
+            let mut extra: Vec<String> = named
+                .into_iter()
+                .filter(|id| !configured.contains(&id))
+                .collect();
+            match kind {
+                GroupKind::Year => extra.sort_by(|a, b| b.cmp(a)),
+                _ => extra.sort(),
+            }
+            ids.extend(extra);
+            let groups = &mut by_kind[kind as usize];
+            for id in ids {
+                index.insert((kind, id.clone()), groups.len());
+                groups.push(group(kind, id, config, pages));
+            }
+            for (position, doc) in docs.iter().enumerate() {
+                for id in group_ids(kind, doc) {
+                    if let Some(&at) = index.get(&(kind, id)) {
+                        let members = &mut groups[at].members;
+                        // A document naming a group twice is one member.
+                        if members.last() != Some(&position) {
+                            members.push(position);
+                        }
+                    }
+                }
+            }
+        }
+        let mut groups = Groups { by_kind, index };
+        // Owners and owned services, now that every page is named.
+        let owners: Vec<(Option<Link>, Link)> = groups.by_kind[GroupKind::Service as usize]
+            .iter()
+            .map(|g| {
+                let owner = config
+                    .service(&g.view.id)
+                    .and_then(|s| s.owner.as_deref())
+                    .and_then(|o| groups.get(GroupKind::Team, o))
+                    .map(Group::link);
+                (owner, g.link())
+            })
+            .collect();
+        for (service, (owner, _)) in groups.by_kind[GroupKind::Service as usize]
+            .iter_mut()
+            .zip(&owners)
+        {
+            service.owner.clone_from(owner);
+        }
+        for team in &mut groups.by_kind[GroupKind::Team as usize] {
+            team.owned = owners
+                .iter()
+                .filter(|(owner, _)| owner.as_ref().is_some_and(|o| o.id == team.view.id))
+                .map(|(_, service)| service.clone())
+                .collect();
+        }
+        groups
+    }
+
+    fn of(&self, kind: GroupKind) -> &[Group<'a>] {
+        &self.by_kind[kind as usize]
+    }
+
+    fn get(&self, kind: GroupKind, id: &str) -> Option<&Group<'a>> {
+        self.index
+            .get(&(kind, id.to_owned()))
+            .map(|&at| &self.by_kind[kind as usize][at])
+    }
+
+    /// The link to group `id` of `kind`; without a page, one with an empty `href`.
+    fn link(&self, kind: GroupKind, id: &str) -> Link {
+        self.get(kind, id).map_or_else(
+            || Link {
+                id: id.to_owned(),
+                name: id.to_owned(),
+                href: String::new(),
+            },
+            Group::link,
+        )
+    }
+}
+
+fn group<'a>(kind: GroupKind, id: String, config: &'a Config, names: &mut Names) -> Group<'a> {
+    let (name, description, rank) = match kind {
+        GroupKind::Team => (config.team(&id).map(|t| t.name.clone()), None, None),
+        GroupKind::Service => (config.service(&id).map(|s| s.name.clone()), None, None),
+        GroupKind::Severity => {
+            let position = config.severities.iter().position(|s| s.id == id);
+            (
+                None,
+                position.map(|i| config.severities[i].description.as_str()),
+                Some(position.map_or(config.severities.len() + 1, |i| i + 1)),
+            )
+        }
+        GroupKind::Tag | GroupKind::Year => (None, None, None),
+    };
+    let href = format!("{}/{}", kind.folder(), names.claim(kind.folder(), &id));
+    Group {
+        view: GroupView {
+            kind,
+            name: name.unwrap_or_else(|| id.clone()),
+            id,
+            href,
+            description,
+            rank,
+            documents: 0,
+            open_actions: 0,
+            overdue_actions: 0,
+        },
+        members: Vec::new(),
+        owner: None,
+        owned: Vec::new(),
+    }
+}
+
+fn doc_view<'a>(
+    doc: &'a Postmortem,
+    config: &'a Config,
+    groups: &Groups<'_>,
+    href: String,
+    today: NaiveDate,
+) -> DocView<'a> {
+    let f = &doc.front;
+    let severity = groups.link(GroupKind::Severity, &f.severity);
     let rank = config
         .severities
         .iter()
         .position(|s| s.id == f.severity)
         .map_or(config.severities.len() + 1, |i| i + 1);
+    let links = |kind, ids: &[String]| -> Vec<Link> {
+        ids.iter().map(|id| groups.link(kind, id)).collect()
+    };
     DocView {
         meta: DocumentView::new(doc, today),
-        page: page_name(&f.id),
+        href,
         severity_rank: rank,
         severity_description: config.severity(&f.severity).map(|s| s.description.as_str()),
-        teams: f
-            .teams
-            .iter()
-            .map(|t| link(t, config.team(t).map(|t| t.name.as_str())))
-            .collect(),
-        services: f
-            .services
-            .iter()
-            .map(|s| link(s, config.service(s).map(|s| s.name.as_str())))
-            .collect(),
+        severity_href: severity.href,
+        team_links: links(GroupKind::Team, &f.teams),
+        service_links: links(GroupKind::Service, &f.services),
+        tag_links: links(GroupKind::Tag, &f.tags),
     }
 }
 
-fn action_views(doc: &Postmortem, today: NaiveDate) -> Vec<ActionView<'_>> {
+fn action_views<'a>(
+    doc: &'a Postmortem,
+    doc_href: &str,
+    groups: &Groups<'_>,
+    today: NaiveDate,
+) -> Vec<ActionView<'a>> {
     let f = &doc.front;
     f.action_items
         .iter()
@@ -415,30 +938,39 @@ fn action_views(doc: &Postmortem, today: NaiveDate) -> Vec<ActionView<'_>> {
         .map(|(i, item)| ActionView {
             id: doc.action_id(i),
             title: &item.title,
+            kind: item.kind,
             owner: item.owner.as_deref(),
-            team: item.team.as_deref().or(f.teams.first().map(String::as_str)),
+            team: item
+                .team
+                .as_deref()
+                .or(f.teams.first().map(String::as_str))
+                .map(|t| groups.link(GroupKind::Team, t)),
             due: item.due,
-            priority: item.priority.map(|p| p.as_str().to_owned()),
+            priority: item.priority,
             status: item.status,
             overdue: item.is_overdue(today),
+            closed: item.closed,
+            ticket: item.ticket.as_deref(),
             // Only web links become links: a ticket is written by hand.
-            ticket: item
+            ticket_url: item
                 .ticket
                 .as_deref()
                 .filter(|t| t.starts_with("https://") || t.starts_with("http://")),
             doc_id: &f.id,
-            doc_page: page_name(&f.id),
+            doc_title: &f.title,
+            doc_href: doc_href.to_owned(),
         })
         .collect()
 }
 
-fn severity_counts<'a, 'b: 'a>(
+/// How many of `severities` are of each severity of `pm.yaml`.
+fn severity_counts<'a, 's>(
     config: &'a Config,
-    docs: impl Iterator<Item = &'a DocView<'b>>,
+    severities: impl Iterator<Item = &'s str>,
 ) -> Vec<SeverityCount<'a>> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for doc in docs {
-        *counts.entry(doc.meta.severity).or_default() += 1;
+    for severity in severities {
+        *counts.entry(severity).or_default() += 1;
     }
     config
         .severities
@@ -450,17 +982,6 @@ fn severity_counts<'a, 'b: 'a>(
             count: counts.get(s.id.as_str()).copied().unwrap_or(0),
         })
         .collect()
-}
-
-fn group(link: &Link, documents: usize, open: &[&ActionView<'_>]) -> GroupView {
-    GroupView {
-        id: link.id.clone(),
-        name: link.name.clone(),
-        page: link.page.clone(),
-        documents,
-        open_actions: open.len(),
-        overdue_actions: open.iter().filter(|a| a.overdue).count(),
-    }
 }
 
 /// The median of the known durations, as text (`42 min`, `3 h 05 min`), or `n/a`.
@@ -488,7 +1009,7 @@ fn duration(minutes: i64) -> String {
 }
 
 /// The times of the metadata panel, in the archive's timezone, and the derived durations.
-fn times(doc: &Postmortem, tz: chrono_tz::Tz) -> Vec<serde_json::Value> {
+fn times(doc: &Postmortem, tz: chrono_tz::Tz) -> Vec<TimeRow> {
     let f = &doc.front;
     let mut rows = Vec::new();
     for (label, at) in [
@@ -498,11 +1019,14 @@ fn times(doc: &Postmortem, tz: chrono_tz::Tz) -> Vec<serde_json::Value> {
         ("Resolved", f.resolved_at),
     ] {
         if let Some(at) = at {
-            let local = at
-                .with_timezone(&tz)
-                .format("%Y-%m-%d %H:%M %Z")
-                .to_string();
-            rows.push(serde_json::json!({ "label": label, "value": local }));
+            rows.push(TimeRow {
+                label,
+                value: at
+                    .with_timezone(&tz)
+                    .format("%Y-%m-%d %H:%M %Z")
+                    .to_string(),
+                datetime: Some(at.to_rfc3339()),
+            });
         }
     }
     for (label, delta) in [
@@ -511,17 +1035,19 @@ fn times(doc: &Postmortem, tz: chrono_tz::Tz) -> Vec<serde_json::Value> {
         ("Time to resolve", f.time_to_resolve()),
     ] {
         if let Some(delta) = delta {
-            rows.push(
-                serde_json::json!({ "label": label, "value": duration(delta.num_minutes()) }),
-            );
+            rows.push(TimeRow {
+                label,
+                value: duration(delta.num_minutes()),
+                datetime: None,
+            });
         }
     }
     rows
 }
 
-/// The board: columns by status, in each the actions by team, then owner and due date;
-/// with counts per team at the top.
-fn board(actions: &[ActionView<'_>]) -> serde_json::Value {
+/// The board: columns by status, in each the actions by team (by name; no team last), then
+/// owner and due date; with counts per team at the top.
+fn board<'v, 'a>(actions: &'v [ActionView<'a>]) -> BoardPage<'v, 'a> {
     let column_of = |a: &ActionView<'_>| -> &'static str {
         if a.overdue {
             return "overdue";
@@ -533,38 +1059,85 @@ fn board(actions: &[ActionView<'_>]) -> serde_json::Value {
             ActionStatus::WontDo => "wont-do",
         }
     };
-    let mut per_team: BTreeMap<&str, [usize; BOARD.len()]> = BTreeMap::new();
-    let mut columns = Vec::new();
+    // Teams by name, then id; actions without a team last.
+    let team_key = |a: &'v ActionView<'a>| {
+        (
+            a.team.is_none(),
+            a.team.as_ref().map(|t| (t.name.as_str(), t.id.as_str())),
+        )
+    };
+    let mut per_team: BTreeMap<_, TeamCounts<'v>> = BTreeMap::new();
+    let mut board = Vec::new();
     for (index, (key, label)) in BOARD.iter().enumerate() {
-        let mut teams: BTreeMap<&str, Vec<&ActionView<'_>>> = BTreeMap::new();
+        let mut teams: BTreeMap<_, TeamActions<'v, 'a>> = BTreeMap::new();
         for action in actions.iter().filter(|a| column_of(a) == *key) {
-            let team = action.team.unwrap_or("no team");
-            teams.entry(team).or_default().push(action);
-            per_team.entry(team).or_insert([0; BOARD.len()])[index] += 1;
+            teams
+                .entry(team_key(action))
+                .or_insert_with(|| TeamActions {
+                    team: action.team.as_ref(),
+                    actions: Vec::new(),
+                })
+                .actions
+                .push(action);
+            per_team
+                .entry(team_key(action))
+                .or_insert_with(|| TeamCounts {
+                    team: action.team.as_ref(),
+                    counts: [0; BOARD.len()],
+                })
+                .counts[index] += 1;
         }
-        let count = teams.values().map(Vec::len).sum::<usize>();
-        let teams: Vec<serde_json::Value> = teams
-            .into_iter()
-            .map(|(team, mut list)| {
-                list.sort_by(|a, b| {
-                    a.owner
-                        .cmp(&b.owner)
-                        .then_with(|| a.due.cmp(&b.due))
-                        .then_with(|| a.id.cmp(&b.id))
-                });
-                serde_json::json!({ "team": team, "actions": list })
-            })
-            .collect();
-        columns.push(
-            serde_json::json!({ "key": key, "label": label, "count": count, "teams": teams }),
-        );
+        let mut teams: Vec<TeamActions<'v, 'a>> = teams.into_values().collect();
+        for team in &mut teams {
+            team.actions.sort_by(|a, b| {
+                a.owner
+                    .cmp(&b.owner)
+                    .then_with(|| a.due.cmp(&b.due))
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+        }
+        board.push(Column {
+            key,
+            label,
+            count: teams.iter().map(|t| t.actions.len()).sum(),
+            teams,
+        });
     }
-    serde_json::json!({
-        "columns": BOARD.iter().map(|(_, label)| *label).collect::<Vec<_>>(),
-        "per_team": per_team
-            .into_iter()
-            .map(|(team, counts)| serde_json::json!({ "team": team, "counts": counts }))
-            .collect::<Vec<_>>(),
-        "board": columns,
-    })
+    BoardPage {
+        columns: BOARD.iter().map(|(_, label)| *label).collect(),
+        per_team: per_team.into_values().collect(),
+        board,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_that_differ_in_case_or_punctuation_get_their_own_pages() {
+        let mut names = Names::default();
+        assert_eq!(names.claim("teams", "Payments"), "payments.html");
+        assert_eq!(names.claim("teams", "payments"), "payments-2.html");
+        assert_eq!(names.claim("teams", "pay ments"), "pay-ments.html");
+        assert_eq!(names.claim("teams", "pay/ments"), "pay-ments-2.html");
+        assert_eq!(names.claim("teams", "index"), "index-2.html");
+        assert_eq!(names.claim("teams", "..."), "-.html");
+        // Folders are separate.
+        assert_eq!(names.claim("services", "payments"), "payments.html");
+    }
+
+    #[test]
+    fn medians_of_even_and_odd_counts() {
+        assert_eq!(
+            median_minutes([Some(5), None, Some(7)].into_iter()),
+            "6 min"
+        );
+        assert_eq!(
+            median_minutes([Some(5), Some(200), Some(7)].into_iter()),
+            "7 min"
+        );
+        assert_eq!(median_minutes([None].into_iter()), "n/a");
+        assert_eq!(duration(185), "3 h 05 min");
+    }
 }
