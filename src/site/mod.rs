@@ -14,6 +14,7 @@ pub mod write;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -77,7 +78,7 @@ pub fn build(
     let base_url = options.base_url.as_deref().map(base_url).transpose()?;
     let sources = templates::site_templates(&archive.root)?;
     let tera = engine(&sources)?;
-    let site = plan::plan(
+    let mut site = plan::plan(
         archive,
         plan::Edition {
             public: options.public,
@@ -94,24 +95,29 @@ pub fn build(
     for (path, bytes) in &site.files {
         writer.write(path, bytes)?;
     }
-    // Pages are rendered and written on every core; the first error stops the others.
+    // Pages are rendered and written on every core, each worker taking the next page from the
+    // end of the list (the heaviest, the group pages, come last in the plan) and dropping it
+    // when written; the first error stops the others.
     let total = site.pages.len();
+    let pages = Mutex::new(std::mem::take(&mut site.pages));
     let done = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let chunk = total.div_ceil(threads).max(1);
     std::thread::scope(|scope| {
-        let (tera, sources, writer, done, failed) = (&tera, &sources, &writer, &done, &failed);
-        let workers: Vec<_> = site
-            .pages
-            .chunks(chunk)
-            .map(|pages| {
+        let (tera, sources, writer, pages, done, failed) =
+            (&tera, &sources, &writer, &pages, &done, &failed);
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
                 scope.spawn(move || -> Result<()> {
-                    for page in pages {
+                    loop {
                         if failed.load(Ordering::Relaxed) {
-                            break;
+                            return Ok(());
                         }
-                        let written = render(tera, sources, page)
+                        let next = pages.lock().unwrap_or_else(PoisonError::into_inner).pop();
+                        let Some(page) = next else {
+                            return Ok(());
+                        };
+                        let written = render(tera, sources, &page)
                             .and_then(|html| writer.write(&page.path, html.as_bytes()));
                         if written.is_err() {
                             failed.store(true, Ordering::Relaxed);
@@ -122,7 +128,6 @@ pub fn build(
                             progress(Progress { done, total });
                         }
                     }
-                    Ok(())
                 })
             })
             .collect();

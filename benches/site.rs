@@ -1,0 +1,120 @@
+//! How long `pm build` takes on synthetic archives of 1 000 and 10 000 postmortems
+//! (`postmortems::synth`): the whole process (loading the archive, then building the site),
+//! the build alone on a loaded archive, and a rebuild after one document of the 10 000 was
+//! edited. Run with `cargo bench --bench site`.
+//!
+//! A build of 10 000 postmortems takes seconds, so the samples are few and short; the size of
+//! each site (bytes and files) is printed once, to tell a slower build from a bigger site.
+
+use std::fs::OpenOptions;
+use std::hint::black_box;
+use std::io::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use postmortems::archive::{self, Archive};
+use postmortems::site::{self, BuildOptions, BuildReport};
+use postmortems::synth;
+
+/// The options of every build: the full (internal) edition, into `out`, on a fixed day,
+/// without a base URL (as `pm build` on the synthetic archive, whose `pm.yaml` has none).
+fn options(out: &Path) -> BuildOptions {
+    BuildOptions {
+        out: out.to_path_buf(),
+        public: false,
+        force: false,
+        today: NaiveDate::from_ymd_opt(2026, 11, 28).expect("valid date"),
+        base_url: None,
+    }
+}
+
+/// Builds the site of `archive`, without progress reports.
+fn build_site(archive: &Archive, options: &BuildOptions) -> BuildReport {
+    site::build(archive, options, &|_| {}).expect("builds")
+}
+
+/// Loads the archive at `root` and builds its site: what `pm build` does.
+fn open_and_build(root: &Path, options: &BuildOptions) -> BuildReport {
+    build_site(&Archive::open(root).expect("opens"), options)
+}
+
+fn build(c: &mut Criterion) {
+    let mut group = c.benchmark_group("site");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    for count in [1_000, 10_000] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("archive");
+        synth::generate(&root, count, 42).expect("generate");
+        let options = options(&dir.path().join("site"));
+        group.bench_function(format!("open+build/{count}"), |b| {
+            b.iter(|| open_and_build(black_box(&root), &options));
+        });
+        let archive = Archive::open(&root).expect("opens");
+        group.bench_function(format!("build/{count}"), |b| {
+            b.iter(|| build_site(black_box(&archive), &options));
+        });
+        let report = build_site(&archive, &options);
+        let (bytes, files) = size_of(&options.out);
+        eprintln!(
+            "\nsite of {count} postmortems: {} KB in {files} files ({} written by the build); the Markdown: {} KB",
+            bytes / 1024,
+            report.files,
+            size_of(&root.join(archive::DOCUMENTS_DIR)).0 / 1024
+        );
+    }
+    group.finish();
+}
+
+/// The bytes and the number of files under `dir`.
+fn size_of(dir: &Path) -> (u64, usize) {
+    std::fs::read_dir(dir)
+        .expect("lists")
+        .map(|entry| {
+            let entry = entry.expect("lists");
+            let meta = entry.metadata().expect("stats");
+            if meta.is_dir() {
+                size_of(&entry.path())
+            } else {
+                (meta.len(), 1)
+            }
+        })
+        .fold((0, 0), |(bytes, files), (b, f)| (bytes + b, files + f))
+}
+
+fn rebuild(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("archive");
+    synth::generate(&root, 10_000, 42).expect("generate");
+    let options = options(&dir.path().join("site"));
+    open_and_build(&root, &options);
+    let file = archive::document_files(&root).files[5_000].clone();
+    let mut edits = 0_u64;
+    let mut group = c.benchmark_group("site");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    group.bench_function("rebuild-after-one-edit/10000", |b| {
+        b.iter_batched(
+            || {
+                edits += 1;
+                let mut f = OpenOptions::new()
+                    .append(true)
+                    .open(root.join(&file))
+                    .expect("opens");
+                writeln!(f, "\nEdit {edits}: one more line about the incident.").expect("writes");
+            },
+            |()| open_and_build(black_box(&root), &options),
+            BatchSize::PerIteration,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(benches, build, rebuild);
+criterion_main!(benches);
