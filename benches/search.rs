@@ -5,6 +5,9 @@
 //! Criterion reports means and medians; query latency is also timed one query at a time and
 //! printed as p50 and p99, which is what a person waiting for an answer feels.
 
+mod common;
+
+use common::size_of;
 use std::fs::OpenOptions;
 use std::hint::black_box;
 use std::io::Write as _;
@@ -43,27 +46,11 @@ fn build(c: &mut Criterion) {
         });
         eprintln!(
             "\nindex size, {count} postmortems: {} KB; the Markdown it indexes: {} KB",
-            bytes_under(&dir.path().join(".pm/index")) / 1024,
-            bytes_under(&dir.path().join("postmortems")) / 1024
+            size_of(&dir.path().join(".pm/index")).0 / 1024,
+            size_of(&dir.path().join("postmortems")).0 / 1024
         );
     }
     group.finish();
-}
-
-/// The bytes of every file under `dir`.
-fn bytes_under(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .expect("lists")
-        .map(|entry| {
-            let entry = entry.expect("lists");
-            let meta = entry.metadata().expect("stats");
-            if meta.is_dir() {
-                bytes_under(&entry.path())
-            } else {
-                meta.len()
-            }
-        })
-        .sum()
 }
 
 fn update(c: &mut Criterion) {

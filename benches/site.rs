@@ -6,6 +6,9 @@
 //! A build of 10 000 postmortems takes seconds, so the samples are few and short; the size of
 //! each site (bytes and files) is printed once, to tell a slower build from a bigger site.
 
+mod common;
+
+use common::size_of;
 use std::fs::OpenOptions;
 use std::hint::black_box;
 use std::io::Write as _;
@@ -68,22 +71,6 @@ fn build(c: &mut Criterion) {
         );
     }
     group.finish();
-}
-
-/// The bytes and the number of files under `dir`.
-fn size_of(dir: &Path) -> (u64, usize) {
-    std::fs::read_dir(dir)
-        .expect("lists")
-        .map(|entry| {
-            let entry = entry.expect("lists");
-            let meta = entry.metadata().expect("stats");
-            if meta.is_dir() {
-                size_of(&entry.path())
-            } else {
-                (meta.len(), 1)
-            }
-        })
-        .fold((0, 0), |(bytes, files), (b, f)| (bytes + b, files + f))
 }
 
 fn rebuild(c: &mut Criterion) {

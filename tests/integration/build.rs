@@ -712,8 +712,15 @@ fn a_killed_build_leaves_the_previous_site_as_it_was() {
     child.wait().unwrap();
     assert!(staging.is_dir(), "the killed build left its folder");
     assert_eq!(site_files(&sandbox.path().join("site")), before);
-    // The next build completes and clears what the killed one left.
-    build(&sandbox, &[]);
+    // The next build completes, clears what the killed one left, and, being long, reports
+    // its progress on standard error.
+    let output = sandbox.pm().arg("build").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("rendered 1000 of "),
+        "{}",
+        stderr(&output)
+    );
     assert!(!staging.exists());
     assert!(
         sandbox
