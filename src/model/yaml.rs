@@ -1,17 +1,15 @@
 //! YAML read into a small tree that remembers where every key and value came from.
 //!
-//! Front matter and `pm.yaml` are read in two steps: `serde-saphyr` parses the text under a
-//! budget (no anchors or aliases, bounded depth, duplicate keys rejected) into [`Node`]s with
-//! their positions, then [`Fields`] reads a mapping field by field into typed values. Reading
+//! Front matter and `pm.yaml` are read in two steps: the events of `granit-parser` (the YAML
+//! parser under `serde-saphyr`) are built into [`Node`]s with their positions, refusing anchors
+//! and aliases, nesting deeper than 16 levels and duplicate keys; then [`Fields`] reads a mapping field by field into typed values. Reading
 //! field by field is what lets `pm check` report every bad field of a document at once, each at
 //! its own line, and suggest the key that was meant when one is misspelled.
 
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 
 use chrono::NaiveDate;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::budget::BudgetBreach;
-use serde_saphyr::{Error as SaphyrError, Spanned};
+use granit_parser::{Event, Options, Parser, ScalarStyle, ScanError, Span, StrInput};
 
 use std::path::Path;
 
@@ -69,221 +67,185 @@ impl Value {
 
 /// Parses `text`, whose first line is line `first_line` of its file.
 pub fn parse(text: &str, first_line: usize) -> Result<Node, Problem> {
-    let offset = first_line - 1;
-    let options = serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_depth: MAX_DEPTH,
-            max_anchors: 0,
-            max_aliases: 0,
-            max_documents: 1,
-        },
-        strict_booleans: true,
-        leading_zero_numbers_as_strings: true,
-        underscored_numbers_as_strings: true,
-        with_snippet: false,
+    let mut options = Options::default();
+    options.emit_comments = false;
+    // Report an alias without its anchor the same way as any alias, not as a parse error.
+    options.emit_unresolved_aliases = true;
+    let mut reader = Reader {
+        events: Parser::new_from_str_with_options(text, options),
+        line_offset: first_line - 1,
     };
-    let raw: Spanned<RawNode> =
-        serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&e, offset))?;
-    Ok(convert(raw, text, offset))
-}
-
-fn yaml_error(error: &SaphyrError, line_offset: usize) -> Problem {
-    let error = error.without_snippet();
-    let pos = error
-        .location()
-        .filter(|l| l.line() > 0)
-        .map_or(Pos::line(line_offset + 1), |l| Pos {
-            line: usize::try_from(l.line()).unwrap_or(usize::MAX) + line_offset,
-            column: usize::try_from(l.column()).unwrap_or(1).max(1),
-        });
-    let text = error.to_string();
-    // serde-saphyr appends " at line L, column C"; we print positions our own way.
-    let bare = text
-        .rfind(" at line ")
-        .map_or(text.as_str(), |i| &text[..i]);
-    let nested = || {
-        (
-            Code::Yaml,
-            format!("nested more than {MAX_DEPTH} levels deep"),
-            Some("flatten the structure".to_owned()),
-        )
-    };
-    let (code, message, hint) = match error {
-        SaphyrError::DuplicateMappingKey { key, .. } => (
-            Code::DuplicateKey,
-            format!(
-                "key `{}` appears more than once",
-                key.as_deref().unwrap_or("?")
-            ),
-            Some("keep one of them: with two, which one counts would be a guess".to_owned()),
-        ),
-        SaphyrError::Budget {
-            breach: BudgetBreach::Anchors { .. } | BudgetBreach::Aliases { .. },
-            ..
-        } => (
-            Code::Yaml,
-            "YAML anchors and aliases (`&name`, `*name`) are not allowed".to_owned(),
-            Some("write the value out in full".to_owned()),
-        ),
-        SaphyrError::Budget {
-            breach: BudgetBreach::Depth { .. },
-            ..
-        } => nested(),
-        SaphyrError::Budget { .. } => (
-            Code::Yaml,
-            "too large or too complex to read".to_owned(),
-            Some("front matter holds metadata; move long text into the Markdown body".to_owned()),
-        ),
-        // The parser's own guard against deep flow nesting (`[[[[…`) fires before the budget's.
-        _ if bare.contains("recursion limit") => nested(),
-        _ => (
-            Code::Yaml,
-            format!("invalid YAML: {bare}"),
-            Some(if bare.contains("tab") {
-                "indent with spaces; YAML does not allow tabs for indentation".to_owned()
-            } else {
-                "check the indentation and quoting on this line and the one before it".to_owned()
-            }),
-        ),
-    };
-    Problem {
-        pos,
-        code,
-        message,
-        hint,
+    let mut root = None;
+    loop {
+        let (event, span) = reader.next()?;
+        match event {
+            Event::StreamEnd => break,
+            Event::DocumentStart(..) if root.is_some() => {
+                return Err(Problem::new(
+                    reader.pos(&span),
+                    Code::Yaml,
+                    "more than one YAML document".to_owned(),
+                    Some("front matter is one YAML document: remove the `...` line".to_owned()),
+                ));
+            }
+            Event::DocumentStart(..) => {
+                let (event, span) = reader.next()?;
+                root = Some(reader.node(event, &span, 0)?);
+            }
+            _ => {}
+        }
     }
+    Ok(root.unwrap_or(Node {
+        pos: Pos::line(first_line),
+        value: Value::Null,
+    }))
 }
 
-/// What serde-saphyr hands us: values with their spans, numbers not yet turned into text.
-enum RawNode {
-    Null,
-    Str(String),
-    /// A number or boolean; its text is taken from the source through the span.
-    Other(String),
-    Seq(Vec<Spanned<RawNode>>),
-    Map(Vec<(Spanned<String>, Spanned<RawNode>)>),
+/// Builds [`Node`]s from granit-parser's events. Scalars keep their text (`1.10` stays
+/// `1.10`, `no` stays `no`); the typed readers decide what it means.
+struct Reader<'a> {
+    events: Parser<'a, StrInput<'a>>,
+    line_offset: usize,
 }
 
-impl<'de> Deserialize<'de> for RawNode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct RawVisitor;
+impl<'a> Reader<'a> {
+    fn next(&mut self) -> Result<(Event<'a>, Span), Problem> {
+        match self.events.next() {
+            Some(Ok(next)) => Ok(next),
+            Some(Err(error)) => Err(self.scan_error(&error)),
+            None => Err(Problem::new(
+                Pos::line(self.line_offset + 1),
+                Code::Yaml,
+                "invalid YAML: the text ends too early".to_owned(),
+                None,
+            )),
+        }
+    }
 
-        impl<'de> Visitor<'de> for RawVisitor {
-            type Value = RawNode;
+    fn pos(&self, span: &Span) -> Pos {
+        Pos {
+            line: span.start.line().max(1) + self.line_offset,
+            column: span.start.col() + 1,
+        }
+    }
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any YAML value")
+    fn node(&mut self, event: Event<'a>, span: &Span, depth: usize) -> Result<Node, Problem> {
+        let pos = self.pos(span);
+        if event.anchor_id().is_some_and(|id| id != 0)
+            || matches!(event, Event::Alias(_) | Event::UnresolvedAlias(_))
+        {
+            return Err(Problem::new(
+                pos,
+                Code::Yaml,
+                "YAML anchors and aliases (`&name`, `*name`) are not allowed".to_owned(),
+                Some("write the value out in full".to_owned()),
+            ));
+        }
+        if depth >= MAX_DEPTH && matches!(event, Event::SequenceStart(..) | Event::MappingStart(..))
+        {
+            return Err(too_deep(pos));
+        }
+        let value = match event {
+            Event::Scalar(text, ScalarStyle::Plain, ..)
+                if matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") =>
+            {
+                Value::Null
             }
-            fn visit_unit<E>(self) -> Result<RawNode, E> {
-                Ok(RawNode::Null)
-            }
-            fn visit_none<E>(self) -> Result<RawNode, E> {
-                Ok(RawNode::Null)
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<RawNode, E> {
-                Ok(RawNode::Other(v.to_string()))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<RawNode, E> {
-                Ok(RawNode::Other(v.to_string()))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<RawNode, E> {
-                Ok(RawNode::Other(v.to_string()))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<RawNode, E> {
-                Ok(RawNode::Other(v.to_string()))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<RawNode, E> {
-                Ok(RawNode::Str(v.to_owned()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<RawNode, E> {
-                Ok(RawNode::Str(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawNode, A::Error> {
+            Event::Scalar(text, ..) => Value::Scalar(text.into_owned()),
+            Event::SequenceStart(..) => {
                 let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
+                loop {
+                    match self.next()? {
+                        (Event::SequenceEnd, _) => break,
+                        (event, span) => items.push(self.node(event, &span, depth + 1)?),
+                    }
                 }
-                Ok(RawNode::Seq(items))
+                Value::Seq(items)
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawNode, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(key) = map.next_key::<Spanned<RawKey>>()? {
-                    let value = map.next_value()?;
-                    entries.push((
-                        Spanned {
-                            value: key.value.0,
-                            referenced: key.referenced,
-                            defined: key.defined,
-                        },
-                        value,
+            Event::MappingStart(..) => Value::Map(self.entries(depth)?),
+            _ => {
+                return Err(Problem::new(
+                    pos,
+                    Code::Yaml,
+                    "invalid YAML: expected a value".to_owned(),
+                    None,
+                ));
+            }
+        };
+        Ok(Node { pos, value })
+    }
+
+    fn entries(&mut self, depth: usize) -> Result<Vec<Entry>, Problem> {
+        let mut entries: Vec<Entry> = Vec::new();
+        loop {
+            let (event, span) = self.next()?;
+            if matches!(event, Event::MappingEnd) {
+                return Ok(entries);
+            }
+            let key = self.node(event, &span, depth + 1)?;
+            let key_text = match key.value {
+                Value::Scalar(text) => text,
+                Value::Null => String::new(),
+                Value::Seq(_) | Value::Map(_) => {
+                    return Err(Problem::new(
+                        key.pos,
+                        Code::Yaml,
+                        "invalid YAML: a mapping key must be plain text".to_owned(),
+                        Some("write the key as a word, like `title:`".to_owned()),
                     ));
                 }
-                Ok(RawNode::Map(entries))
+            };
+            if entries.iter().any(|e| e.key == key_text) {
+                return Err(Problem::new(
+                    key.pos,
+                    Code::DuplicateKey,
+                    format!("key `{key_text}` appears more than once"),
+                    Some(
+                        "keep one of them: with two, which one counts would be a guess".to_owned(),
+                    ),
+                ));
             }
+            let (event, span) = self.next()?;
+            entries.push(Entry {
+                key: key_text,
+                key_pos: key.pos,
+                value: self.node(event, &span, depth + 1)?,
+            });
         }
+    }
 
-        deserializer.deserialize_any(RawVisitor)
+    fn scan_error(&self, error: &ScanError) -> Problem {
+        let marker = error.marker();
+        let pos = Pos {
+            line: marker.line().max(1) + self.line_offset,
+            column: marker.col() + 1,
+        };
+        let info = error.info();
+        // The parser's own guard against deep flow nesting (`[[[[…`) can fire before ours.
+        if info.contains("recursion limit") || info.contains("nesting limit") {
+            return too_deep(pos);
+        }
+        let hint = if info.contains("tab") {
+            "indent with spaces; YAML does not allow tabs for indentation"
+        } else {
+            "check the indentation and quoting on this line and the one before it"
+        };
+        Problem::new(
+            pos,
+            Code::Yaml,
+            format!("invalid YAML: {info}"),
+            Some(hint.to_owned()),
+        )
     }
 }
 
-/// A mapping key: any scalar, read as text (`1: x` has the key `1`).
-struct RawKey(String);
-
-impl<'de> Deserialize<'de> for RawKey {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match RawNode::deserialize(deserializer)? {
-            RawNode::Str(s) | RawNode::Other(s) => Ok(RawKey(s)),
-            RawNode::Null => Ok(RawKey(String::new())),
-            RawNode::Seq(_) | RawNode::Map(_) => {
-                Err(de::Error::custom("a mapping key must be plain text"))
-            }
-        }
-    }
-}
-
-fn pos_of(location: &serde_saphyr::Location, line_offset: usize) -> Pos {
-    Pos {
-        line: usize::try_from(location.line()).unwrap_or(0).max(1) + line_offset,
-        column: usize::try_from(location.column()).unwrap_or(1).max(1),
-    }
-}
-
-fn convert(raw: Spanned<RawNode>, source: &str, line_offset: usize) -> Node {
-    let pos = pos_of(&raw.referenced, line_offset);
-    let value = match raw.value {
-        RawNode::Null => Value::Null,
-        RawNode::Str(s) => Value::Scalar(s),
-        // `1.10` parses as the float 1.1; a title or tag of `1.10` must stay `1.10`.
-        RawNode::Other(fallback) => {
-            let span = raw.referenced.span();
-            let text = span
-                .byte_offset()
-                .zip(span.byte_len())
-                .and_then(|(start, len)| {
-                    let start = usize::try_from(start).ok()?;
-                    source.get(start..start + usize::try_from(len).ok()?)
-                })
-                .unwrap_or(&fallback);
-            Value::Scalar(text.to_owned())
-        }
-        RawNode::Seq(items) => Value::Seq(
-            items
-                .into_iter()
-                .map(|item| convert(item, source, line_offset))
-                .collect(),
-        ),
-        RawNode::Map(entries) => Value::Map(
-            entries
-                .into_iter()
-                .map(|(key, value)| Entry {
-                    key_pos: pos_of(&key.referenced, line_offset),
-                    key: key.value,
-                    value: convert(value, source, line_offset),
-                })
-                .collect(),
-        ),
-    };
-    Node { pos, value }
+fn too_deep(pos: Pos) -> Problem {
+    Problem::new(
+        pos,
+        Code::Yaml,
+        format!("nested more than {MAX_DEPTH} levels deep"),
+        Some("flatten the structure".to_owned()),
+    )
 }
 
 /// A problem in YAML text, before it is tied to a file.
@@ -737,6 +699,77 @@ mod tests {
         assert!(err.message.contains("anchors"), "{}", err.message);
         let deep = format!("a: {}{}", "[".repeat(20), "]".repeat(20));
         assert!(parse(&deep, 1).unwrap_err().message.contains("nested"));
+        let deepest = format!("a: {}", "[".repeat(MAX_YAML_BYTES - 3));
+        assert!(parse(&deepest, 1).unwrap_err().message.contains("nested"));
+    }
+
+    #[test]
+    fn an_alias_without_its_anchor_is_refused_as_an_alias() {
+        let err = parse("a: 1\nb: *x\n", 3).unwrap_err();
+        assert!(
+            err.message.contains("anchors and aliases"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.pos, Pos { line: 4, column: 4 });
+    }
+
+    #[test]
+    fn only_plain_null_words_are_null() {
+        let node = parse("a: ~\nb: null\nc:\nd: \"null\"\ne: 'NULL'\n", 1).unwrap();
+        for key in ["a", "b", "c"] {
+            assert_eq!(map_entry(&node, key).value, Value::Null, "{key}");
+        }
+        assert_eq!(
+            map_entry(&node, "d").value,
+            Value::Scalar("null".to_owned())
+        );
+        assert_eq!(
+            map_entry(&node, "e").value,
+            Value::Scalar("NULL".to_owned())
+        );
+    }
+
+    #[test]
+    fn empty_text_is_null_and_a_second_document_is_refused() {
+        assert_eq!(
+            parse("", 2).unwrap(),
+            Node {
+                pos: Pos::line(2),
+                value: Value::Null
+            }
+        );
+        let err = parse("a: 1\n...\nb: 2\n", 2).unwrap_err();
+        assert_eq!(err.pos.line, 4);
+        assert!(err.message.contains("more than one YAML document"));
+    }
+
+    #[test]
+    fn keys_must_be_plain_text() {
+        let err = parse("? [a, b]\n: c\n", 1).unwrap_err();
+        assert!(err.message.contains("mapping key must be plain text"));
+        let node = parse("1: one\n\"quoted\": two\n", 1).unwrap();
+        assert_eq!(map_entry(&node, "1").value, Value::Scalar("one".to_owned()));
+        assert_eq!(
+            map_entry(&node, "quoted").value,
+            Value::Scalar("two".to_owned())
+        );
+    }
+
+    #[test]
+    fn nesting_is_counted_in_block_style_too() {
+        let mut text = String::new();
+        for depth in 0..20 {
+            writeln!(text, "{}k{depth}:", "  ".repeat(depth)).unwrap();
+        }
+        writeln!(text, "{}leaf: 1", "  ".repeat(20)).unwrap();
+        let err = parse(&text, 1).unwrap_err();
+        assert!(
+            err.message.contains("nested more than 16"),
+            "{}",
+            err.message
+        );
+        assert!(parse("a:\n  b:\n    c: [1, {d: 2}]\n", 1).is_ok());
     }
 
     #[test]
