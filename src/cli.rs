@@ -87,6 +87,7 @@ Query language:
   dns OR resolver             either word
   dns -draft                  without the word (a query starting with `-` goes after `--`)
   team:payments               a field: title team service tag severity status owner kind
+  section:timeline:paged      the word in the body's sections headed `Timeline`
   time*                       words starting with `time`
   us-east-1 ORA-00600         identifiers are found whole and by their parts
 

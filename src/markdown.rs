@@ -148,11 +148,46 @@ fn without_comments(text: &str) -> String {
 /// The text of `body` without Markdown markup: words of prose, headings, tables and code (code
 /// is text people search for), one block per line; HTML comments are left out.
 pub fn plain_text(body: &str) -> String {
+    plain_sections(body).text
+}
+
+/// A body's plain text ([`plain_text`]) and where its sections lie in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlainText {
+    /// The whole text.
+    pub text: String,
+    /// Each `#` or `##` heading's section: the heading's slug (`Root cause` is `root-cause`,
+    /// as in the page's anchors) and the byte range of the text below it, up to the next such
+    /// heading (its `###` subsections included). Text before the first heading is in none.
+    pub sections: Vec<(String, Range<usize>)>,
+}
+
+/// The slug a section is known by in searches: its heading's (`Root cause` is `root-cause`).
+pub fn section_slug(heading: &str) -> String {
+    slug(heading, "section")
+}
+
+/// [`plain_text`] with its sections.
+pub fn plain_sections(body: &str) -> PlainText {
     let mut out = String::with_capacity(body.len());
+    let mut sections: Vec<(String, Range<usize>)> = Vec::new();
+    let mut heading: Option<usize> = None;
     for event in Parser::new_ext(body, options()) {
         match event {
+            Event::Start(Tag::Heading { level, .. }) if level <= HeadingLevel::H2 => {
+                if let Some((_, range)) = sections.last_mut() {
+                    range.end = out.len();
+                }
+                heading = Some(out.len());
+            }
             Event::Text(text) | Event::Code(text) => out.push_str(&text),
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::TableCell) => out.push(' '),
+            Event::End(TagEnd::Heading(level)) if level <= HeadingLevel::H2 => {
+                let title = heading.take().map_or("", |start| &out[start..]);
+                let slug = section_slug(title);
+                out.push('\n');
+                sections.push((slug, out.len()..out.len()));
+            }
             Event::End(
                 TagEnd::Paragraph
                 | TagEnd::Heading(_)
@@ -171,7 +206,13 @@ pub fn plain_text(body: &str) -> String {
             _ => {}
         }
     }
-    out
+    if let Some((_, range)) = sections.last_mut() {
+        range.end = out.len();
+    }
+    PlainText {
+        text: out,
+        sections,
+    }
 }
 
 /// A postmortem body rendered to HTML, safe to insert into a page as is.

@@ -101,7 +101,7 @@ fn undefined_in_query(parsed: &Query, config: &Config) -> Option<String> {
     // Values are matched without regard to case, as the index stores them.
     let as_defined = |field, defined: Vec<&str>| -> Vec<String> {
         parsed
-            .values(field)
+            .values(&field)
             .into_iter()
             .map(|value| {
                 defined

@@ -9,7 +9,10 @@
 mod manifest;
 pub mod query;
 mod schema;
+mod section;
 pub mod tokenizer;
+
+use section::SectionQuery;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -347,12 +350,14 @@ impl SearchIndex {
         if let Some(summary) = &front.summary {
             d.add_text(f.summary, summary);
         }
-        let body = markdown::plain_text(&doc.body);
-        d.add_text(f.body, &body);
+        let plain = markdown::plain_sections(&doc.body);
+        let body = &plain.text;
+        d.add_text(f.body, body);
+        d.add_bytes(f.sections, &section::encode(body, &plain.sections));
         for text in [
             Some(front.title.as_str()),
             front.summary.as_deref(),
-            Some(&body),
+            Some(body.as_str()),
         ]
         .into_iter()
         .flatten()
@@ -703,10 +708,25 @@ impl SearchIndex {
         let f = &self.fields;
         match clause {
             query::Clause::Word {
+                field: Some(QueryField::Section(slug)),
+                text,
+                ..
+            }
+            | query::Clause::Phrase {
+                field: Some(QueryField::Section(slug)),
+                text,
+            } => {
+                let terms = tokenizer::terms(&mut tokenizer::prose_stems(), text)
+                    .iter()
+                    .map(|t| Term::from_field_text(f.body, t))
+                    .collect();
+                Box::new(SectionQuery::new(f.body, "sections", slug.clone(), terms))
+            }
+            query::Clause::Word {
                 field: Some(field),
                 text,
                 prefix,
-            } => match self.keyword_field(*field) {
+            } => match self.keyword_field(field) {
                 Some(keyword) if *prefix => prefix_query(keyword, &[text.to_lowercase()]),
                 Some(keyword) => keyword_query(keyword, text),
                 None if *field == QueryField::Title => {
@@ -724,7 +744,7 @@ impl SearchIndex {
                     None => self.text_fields(),
                     Some(QueryField::Title) => vec![(f.title, 1.0)],
                     Some(QueryField::Owner) => return name_query(f.owners, text, false),
-                    Some(other) => match self.keyword_field(*other) {
+                    Some(other) => match self.keyword_field(other) {
                         Some(keyword) => return keyword_query(keyword, text),
                         None => self.text_fields(),
                     },
@@ -734,7 +754,7 @@ impl SearchIndex {
         }
     }
 
-    fn keyword_field(&self, field: QueryField) -> Option<tantivy::schema::Field> {
+    fn keyword_field(&self, field: &QueryField) -> Option<tantivy::schema::Field> {
         let f = &self.fields;
         match field {
             QueryField::Team => Some(f.teams),
@@ -743,7 +763,7 @@ impl SearchIndex {
             QueryField::Severity => Some(f.severity),
             QueryField::Status => Some(f.status),
             QueryField::Kind => Some(f.kind),
-            QueryField::Title | QueryField::Owner => None,
+            QueryField::Title | QueryField::Owner | QueryField::Section(_) => None,
         }
     }
 

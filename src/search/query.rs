@@ -6,6 +6,7 @@
 //! dns OR resolver             either word
 //! -draft                      without the word
 //! team:payments               a field: title team service tag severity status owner kind
+//! section:timeline:failover   a word (or "a phrase") in the body's sections of that heading
 //! time*                       words starting with `time`
 //! ```
 //!
@@ -14,8 +15,10 @@
 
 use std::fmt;
 
+use crate::markdown;
+
 /// The fields a query can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Field {
     /// The title.
     Title,
@@ -33,6 +36,9 @@ pub enum Field {
     Owner,
     /// The kind.
     Kind,
+    /// The sections of the body under a heading with this slug (`root-cause` for
+    /// `## Root cause`).
+    Section(String),
 }
 
 impl Field {
@@ -89,7 +95,7 @@ pub struct Query {
 impl Query {
     /// The values the query asks of `field` (`team:payments` gives `payments`), prefixes
     /// (`team:pay*`) left out.
-    pub fn values(&self, field: Field) -> Vec<&str> {
+    pub fn values(&self, field: &Field) -> Vec<&str> {
         self.groups
             .iter()
             .flatten()
@@ -102,7 +108,7 @@ impl Query {
                 | Clause::Phrase {
                     field: Some(f),
                     text,
-                } if *f == field => Some(text.as_str()),
+                } if f == field => Some(text.as_str()),
                 _ => None,
             })
             .collect()
@@ -219,12 +225,33 @@ fn tokenize(query: &str) -> Result<Vec<(Token, usize)>, QueryError> {
             .find(|&j| chars[j].is_whitespace() || chars[j] == '"')
             .unwrap_or(chars.len());
         let word: String = chars[i..word_end].iter().collect();
-        if let Some((name, _)) = word.split_once(':')
+        if let Some((name, rest)) = word.split_once(':')
+            && name.eq_ignore_ascii_case("section")
+        {
+            let Some((section, _)) = rest.split_once(':').filter(|(s, _)| !s.is_empty()) else {
+                return Err(QueryError {
+                    column: start + 1,
+                    message:
+                        "`section:` takes a heading and a word, as in `section:timeline:failover`"
+                            .to_owned(),
+                });
+            };
+            field = Some(Field::Section(markdown::section_slug(section)));
+            i += name.chars().count() + section.chars().count() + 2;
+            if i == chars.len() || chars[i].is_whitespace() {
+                return Err(QueryError {
+                    column: start + 1,
+                    message: format!(
+                        "`{name}:{section}:` needs a word right after it, as in `{name}:{section}:failover`"
+                    ),
+                });
+            }
+        } else if let Some((name, _)) = word.split_once(':')
             && let Some((_, f)) = Field::NAMES
                 .iter()
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
         {
-            field = Some(*f);
+            field = Some(f.clone());
             i += name.chars().count() + 1;
             if i == chars.len() || chars[i].is_whitespace() {
                 return Err(QueryError {
@@ -271,6 +298,13 @@ fn tokenize(query: &str) -> Result<Vec<(Token, usize)>, QueryError> {
             let prefix = text.len() > 1 && text.ends_with('*');
             if prefix {
                 text.pop();
+                if let Some(Field::Section(_)) = field {
+                    return Err(QueryError {
+                        column: i,
+                        message: "a section is searched for whole words or a phrase, not a prefix"
+                            .to_owned(),
+                    });
+                }
             }
             if !text.chars().any(char::is_alphanumeric) {
                 return Err(QueryError {
@@ -356,6 +390,41 @@ mod tests {
                 text: "dns down".into()
             }
         );
+    }
+
+    #[test]
+    fn a_section_is_named_by_its_heading_slug() {
+        let q = parse("section:Root_Cause:dns section:timeline:\"failed over\"").unwrap();
+        let items: Vec<&Item> = q.groups.iter().flatten().collect();
+        let section = Some(Field::Section("root-cause".into()));
+        assert_eq!(
+            items[0].clause,
+            Clause::Word {
+                field: section,
+                text: "dns".into(),
+                prefix: false
+            }
+        );
+        assert_eq!(
+            items[1].clause,
+            Clause::Phrase {
+                field: Some(Field::Section("timeline".into())),
+                text: "failed over".into()
+            }
+        );
+        let error = |q: &str| parse(q).unwrap_err();
+        assert!(
+            error("section:timeline")
+                .message
+                .contains("a heading and a word")
+        );
+        assert!(
+            error("section::dns")
+                .message
+                .contains("a heading and a word")
+        );
+        assert!(error("section:timeline:").message.contains("needs a word"));
+        assert_eq!(error("dns section:timeline:fail*").column, 26);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use tantivy::schema::{
 use super::tokenizer::{IDENT, KEYWORD, NAME, PROSE};
 
 /// Bumped whenever the fields or the analyzers change; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Every field of the index.
 #[derive(Debug, Clone)]
@@ -23,6 +23,9 @@ pub struct Fields {
     pub summary: Field,
     /// The body as plain text (prose; not stored: snippets read the file).
     pub body: Field,
+    /// Where the body's sections lie among its words (fast field; [`super::section`]), for
+    /// `section:timeline:failover`. Their words are the body's: nothing is indexed twice.
+    pub sections: Field,
     /// Identifiers from title, summary, body and action items, kept whole.
     pub ident: Field,
     /// Action item titles (prose).
@@ -86,6 +89,7 @@ pub fn build() -> (Schema, Fields) {
         title: b.add_text_field("title", text(PROSE, true, true)),
         summary: b.add_text_field("summary", text(PROSE, true, true)),
         body: b.add_text_field("body", text(PROSE, true, false)),
+        sections: b.add_bytes_field("sections", FAST),
         ident: b.add_text_field("ident", text(IDENT, false, false)),
         actions: b.add_text_field("actions", text(PROSE, true, false)),
         owners: b.add_text_field("owners", text(NAME, true, false)),

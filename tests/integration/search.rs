@@ -675,6 +675,119 @@ fn query_language_phrases_fields_exclusions_or_prefixes_typos_and_stems() {
     assert!(stdout(&text).contains("2026-04-02-gateway-certificate-expired"));
 }
 
+/// The text of `body`'s `## heading` section (up to the next `#` or `##` heading), if any.
+fn section_text(body: &str, heading: &str) -> Option<String> {
+    let mut text = None;
+    for line in body.lines() {
+        let level = line.chars().take_while(|c| *c == '#').count();
+        if (level == 1 || level == 2) && line[level..].starts_with(' ') {
+            if text.is_some() {
+                break;
+            }
+            if line[level..].trim().eq_ignore_ascii_case(heading) {
+                text = Some(String::new());
+            }
+        } else if let Some(text) = text.as_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    text.map(|t| shown_text(&t))
+}
+
+#[test]
+fn a_section_search_finds_the_word_in_that_section_only() {
+    let sandbox = Sandbox::example();
+    let docs = documents(&sandbox);
+    // A word, and its stem: the search also finds the word's other forms (`page`, `pages`).
+    for (slug, heading, word, stem) in [
+        ("timeline", "Timeline", "paged", "page"),
+        ("detection", "Detection", "alert", "alert"),
+        (
+            "root-cause-and-contributing-factors",
+            "Root cause and contributing factors",
+            "cache",
+            "cach",
+        ),
+        ("impact", "impact", "retry", "retr"),
+    ] {
+        let in_section = |stem_only: bool| -> BTreeSet<String> {
+            docs.iter()
+                .filter(|d| {
+                    section_text(&d.body, heading).is_some_and(|text| {
+                        if stem_only {
+                            text.to_lowercase()
+                                .split(|c: char| !c.is_alphanumeric())
+                                .any(|w| w.starts_with(stem))
+                        } else {
+                            contains_word(&text, word)
+                        }
+                    })
+                })
+                .map(|d| d.path.clone())
+                .collect()
+        };
+        let hits = found(&sandbox, &format!("section:{slug}:{word}"));
+        let (must, may) = (in_section(false), in_section(true));
+        assert!(!must.is_empty(), "{word} is in some {heading} section");
+        assert!(
+            hits.is_superset(&must),
+            "{slug}:{word}: {hits:?} misses some of {must:?}"
+        );
+        assert!(
+            hits.is_subset(&may),
+            "{slug}:{word}: {hits:?} has more than {may:?}"
+        );
+        assert!(
+            found(&sandbox, word).difference(&hits).next().is_some(),
+            "{word} is also found outside {heading}, so the section makes a difference"
+        );
+    }
+    // The heading is named as written too; a heading no document has finds nothing.
+    assert_eq!(
+        found(&sandbox, "section:Timeline:paged"),
+        found(&sandbox, "section:timeline:paged")
+    );
+    assert_eq!(
+        found(&sandbox, "section:no-such-heading:paged"),
+        BTreeSet::new()
+    );
+}
+
+#[test]
+fn a_section_holds_its_subsections_but_not_its_heading() {
+    let sandbox = Sandbox::init();
+    let end = write_doc(
+        &sandbox,
+        "2026-03-01-a",
+        "title: A\nstatus: draft\nseverity: SEV2\n",
+        "## Timeline\n\nWe saw the disk filling.\n\n### Later\n\nThe primary failed over.\n\n## Impact\n\nOrders were slow.\n",
+    );
+    let across = write_doc(
+        &sandbox,
+        "2026-03-02-b",
+        "title: B\nstatus: draft\nseverity: SEV2\n",
+        "## Timeline\n\nNothing failed\n\n## Impact\n\nOver lunch, orders were slow.\n",
+    );
+    let only = |path: &String| BTreeSet::from([path.clone()]);
+    // `### Later` is part of the timeline, phrases included.
+    assert_eq!(
+        found(&sandbox, "section:timeline:\"failed over\""),
+        only(&end)
+    );
+    assert_eq!(
+        found(&sandbox, "section:impact:\"failed over\""),
+        BTreeSet::new()
+    );
+    assert_eq!(
+        found(&sandbox, "section:timeline:failed"),
+        [end.clone(), across.clone()].into()
+    );
+    assert_eq!(found(&sandbox, "section:impact:lunch"), only(&across));
+    // Words of the heading itself are not in its section.
+    assert_eq!(found(&sandbox, "section:impact:impact"), BTreeSet::new());
+}
+
 #[test]
 fn field_filters_on_the_example_archive_agree_with_the_front_matter() {
     let sandbox = Sandbox::example();
