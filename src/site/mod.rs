@@ -22,7 +22,6 @@ use chrono::NaiveDate;
 use crate::archive::Archive;
 use crate::error::{Error, Result};
 use crate::templates::{self, Origin};
-use plan::Page;
 use write::SiteWriter;
 
 /// What `pm build` was asked for.
@@ -92,9 +91,6 @@ pub fn build(
             writer.write(name, text.as_bytes())?;
         }
     }
-    for (path, bytes) in &site.files {
-        writer.write(path, bytes)?;
-    }
     // Pages are rendered and written on every core, each worker taking the next page from the
     // end of the list (the heaviest, the group pages, come last in the plan) and dropping it
     // when written; the first error stops the others.
@@ -104,8 +100,19 @@ pub fn build(
     let failed = AtomicBool::new(false);
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     std::thread::scope(|scope| {
-        let (tera, sources, writer, pages, done, failed) =
-            (&tera, &sources, &writer, &pages, &done, &failed);
+        let (tera, sources, site, writer, pages, done, failed) =
+            (&tera, &sources, &site, &writer, &pages, &done, &failed);
+        // The files for programs and for search in the browser, made beside the pages.
+        let files = scope.spawn(move || -> Result<()> {
+            let files = site.api_files().into_iter();
+            let written = files
+                .chain(search::files(&site.docs, &archive.config))
+                .try_for_each(|(path, bytes)| writer.write(&path, &bytes));
+            if written.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            written
+        });
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(move || -> Result<()> {
@@ -117,8 +124,9 @@ pub fn build(
                         let Some(page) = next else {
                             return Ok(());
                         };
-                        let written = render(tera, sources, &page)
-                            .and_then(|html| writer.write(&page.path, html.as_bytes()));
+                        let (path, template) = (page.path.clone(), page.template);
+                        let written = render(tera, sources, template, &site.context(page))
+                            .and_then(|html| writer.write(&path, html.as_bytes()));
                         if written.is_err() {
                             failed.store(true, Ordering::Relaxed);
                             return written;
@@ -133,11 +141,9 @@ pub fn build(
             .collect();
         workers
             .into_iter()
+            .chain([files])
             .try_for_each(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     })?;
-    for (path, bytes) in search::files(&site.docs, &archive.config) {
-        writer.write(&path, &bytes)?;
-    }
     let files = writer.finish()?;
     Ok(BuildReport {
         files,
@@ -251,12 +257,11 @@ fn template_name(sources: &BTreeMap<String, (Origin, String)>, name: &str) -> St
 fn render(
     tera: &tera::Tera,
     sources: &BTreeMap<String, (Origin, String)>,
-    page: &Page,
+    template: &str,
+    context: &tera::Context,
 ) -> Result<String> {
-    let error = |e: &tera::Error| Error::Template {
-        name: template_name(sources, page.template),
-        message: templates::error_chain(e),
-    };
-    let context = tera::Context::from_serialize(&page.context).map_err(|e| error(&e))?;
-    tera.render(page.template, &context).map_err(|e| error(&e))
+    tera.render(template, context).map_err(|e| Error::Template {
+        name: template_name(sources, template),
+        message: templates::error_chain(&e),
+    })
 }

@@ -14,26 +14,51 @@ use crate::markdown::{self, Heading};
 use crate::model::{ActionStatus, ActionType, Postmortem, Priority, Status, Visibility};
 use crate::views::DocumentView;
 
-/// One page: where it goes, its template, and what the template sees.
+/// One page: where it goes, its template, and what the template will see.
 #[derive(Debug, Clone)]
 pub struct Page {
     /// The file, `/`-separated, inside the site.
     pub path: String,
     /// The template's file name in `templates/site/`.
     pub template: &'static str,
-    /// The variables.
-    pub context: serde_json::Value,
+    /// The way back to the site's root from the page: `""` or `../`.
+    root: &'static str,
+    content: Content,
+}
+
+/// What a page shows. Pages of postmortems and groups are many and large: their variables are
+/// made when they are rendered ([`Site::context`]), from values made once per postmortem and
+/// action, so that no more than a page per core is held at a time.
+#[derive(Debug, Clone)]
+enum Content {
+    /// Variables made while planning (pages that exist once).
+    Ready(Box<tera::Context>),
+    /// The postmortem at this position of the site.
+    Postmortem(usize),
+    /// The group at this position of its kind.
+    Group(GroupKind, usize),
 }
 
 /// Everything a site holds.
-#[derive(Debug, Clone)]
 pub struct Site<'a> {
     /// The pages, in a fixed order.
     pub pages: Vec<Page>,
-    /// Files written as they are (`api/*.json`).
-    pub files: Vec<(String, Vec<u8>)>,
     /// The postmortems the site shows, newest first, with their pages.
     pub docs: Vec<(&'a Postmortem, String)>,
+    config: &'a Config,
+    /// `site`, what every page sees, as a template value.
+    shared: tera::Value,
+    views: Vec<DocView<'a>>,
+    actions: Vec<ActionView<'a>>,
+    /// Each of `views` as a template value, made once for every list it is in.
+    doc_values: Vec<tera::Value>,
+    /// Each action as a template value.
+    action_values: Vec<tera::Value>,
+    /// Positions in `action_values` of each postmortem's actions.
+    actions_of: Vec<Vec<usize>>,
+    /// The position of each postmortem by id.
+    position: HashMap<&'a str, usize>,
+    groups: Groups<'a>,
 }
 
 /// What a site is built for.
@@ -258,26 +283,23 @@ pub struct RelatedView<'a> {
     pub href: String,
 }
 
-/// `postmortem.html`: one postmortem.
+/// `postmortem.html`: one postmortem (with `doc` and `actions`, made once for every page).
 #[derive(Debug, Serialize)]
-struct PostmortemPage<'v, 'a> {
-    doc: &'v DocView<'a>,
+struct PostmortemPage<'a> {
     times: Vec<TimeRow>,
     body: String,
     toc: Vec<Heading>,
-    actions: Vec<&'v ActionView<'a>>,
     related: Vec<RelatedView<'a>>,
 }
 
-/// `group.html`: a team, service, tag, severity or year.
+/// `group.html`: a team, service, tag, severity or year (with `docs` and `actions`, made once
+/// for every page).
 #[derive(Debug, Serialize)]
 struct GroupPage<'v, 'a> {
     group: &'v GroupView<'a>,
     label: &'static str,
-    owner: Option<Link>,
-    owned: Vec<Link>,
-    docs: Vec<&'v DocView<'a>>,
-    actions: Vec<&'v ActionView<'a>>,
+    owner: &'v Option<Link>,
+    owned: &'v [Link],
     severity_counts: Vec<SeverityCount<'a>>,
     figures: Figures,
 }
@@ -288,7 +310,7 @@ struct GroupsPage<'v, 'a> {
     kind: GroupKind,
     label: &'static str,
     singular: &'static str,
-    groups: &'v [GroupView<'a>],
+    groups: Vec<&'v GroupView<'a>>,
 }
 
 /// A kind of group on the home page.
@@ -300,14 +322,12 @@ struct GroupingView {
     count: usize,
 }
 
-/// `index.html`: the home page.
+/// `index.html`: the home page (with `docs` and `overdue` from the values of every page).
 #[derive(Debug, Serialize)]
-struct HomePage<'v, 'a> {
-    docs: &'v [DocView<'a>],
+struct HomePage<'a> {
     severity_counts: Vec<SeverityCount<'a>>,
     open_actions: usize,
     overdue_actions: usize,
-    overdue: Vec<&'v ActionView<'a>>,
     groupings: Vec<GroupingView>,
 }
 
@@ -340,12 +360,6 @@ struct BoardPage<'v, 'a> {
     columns: Vec<&'static str>,
     per_team: Vec<TeamCounts<'v>>,
     board: Vec<Column<'v, 'a>>,
-}
-
-/// `feed.xml`: the newest published postmortems.
-#[derive(Debug, Serialize)]
-struct FeedPage<'v, 'a> {
-    docs: Vec<&'v DocView<'a>>,
 }
 
 /// `sitemap.xml`: every page but the 404 page.
@@ -385,7 +399,7 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
     docs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)));
 
     let mut names = Names::default();
-    let groups = Groups::new(config, &docs, edition.public, &mut names);
+    let mut groups = Groups::new(config, &docs, edition.public, &mut names);
     let doc_names: Vec<String> = docs
         .iter()
         .map(|d| names.claim("postmortems", &d.front.id))
@@ -412,176 +426,146 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
         base_url: edition.base_url,
         updated: docs.first().map(|d| d.date),
     };
-    let mut pages = Vec::new();
-    let mut page = |path: String, template, root, context: serde_json::Value| {
-        pages.push(Page {
-            path,
-            template,
-            context: with_site(&site, root, context),
-        });
-    };
+    let doc_values = parallel_map(&views, tera::Value::from_serializable);
+    let action_values = parallel_map(&actions, tera::Value::from_serializable);
+    let position: HashMap<&str, usize> = views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.meta.id, i))
+        .collect();
+    let mut actions_of: Vec<Vec<usize>> = vec![Vec::new(); docs.len()];
+    for (i, action) in actions.iter().enumerate() {
+        if let Some(&doc) = position.get(action.doc_id) {
+            actions_of[doc].push(i);
+        }
+    }
 
     // Home.
     let year_ago = today.checked_sub_months(Months::new(12)).unwrap_or(today);
-    let open: Vec<&ActionView<'_>> = actions.iter().filter(|a| a.status.is_open()).collect();
-    let mut overdue: Vec<&ActionView<'_>> = open.iter().copied().filter(|a| a.overdue).collect();
-    overdue.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id)));
-    page(
-        "index.html".to_owned(),
-        "index.html",
-        "",
-        json(&HomePage {
-            docs: &views[..views.len().min(RECENT)],
-            severity_counts: severity_counts(
-                config,
-                views
-                    .iter()
-                    .filter(|v| v.meta.date > year_ago)
-                    .map(|v| v.meta.severity),
-            ),
-            open_actions: open.len(),
-            overdue_actions: overdue.len(),
-            overdue: overdue.iter().take(HOME_OVERDUE).copied().collect(),
-            groupings: GroupKind::ALL
-                .iter()
-                .map(|&kind| GroupingView {
-                    kind,
-                    label: kind.label(),
-                    href: format!("{}/index.html", kind.folder()),
-                    count: groups.of(kind).len(),
-                })
-                .collect(),
-        }),
-    );
-
-    // A page per postmortem; bodies are rendered on every core.
-    let bodies = parallel_map(&docs, |d| markdown::to_html(&d.body, config.allow_html));
-    let by_id: BTreeMap<&str, &DocView<'_>> = views.iter().map(|v| (v.meta.id, v)).collect();
-    let mut actions_of: BTreeMap<&str, Vec<&ActionView<'_>>> = BTreeMap::new();
-    for action in &actions {
-        actions_of.entry(action.doc_id).or_default().push(action);
-    }
-    let postmortem_pages: Vec<PostmortemPage<'_, '_>> = docs
-        .iter()
-        .zip(&views)
-        .zip(bodies)
-        .map(|((doc, view), body)| PostmortemPage {
-            doc: view,
-            times: times(doc, config.timezone),
-            body: body.html,
-            toc: if body.headings.len() >= TOC_FROM {
-                body.headings
-            } else {
-                Vec::new()
-            },
-            actions: actions_of.remove(view.meta.id).unwrap_or_default(),
-            related: view
-                .meta
-                .related
-                .iter()
-                .filter_map(|id| by_id.get(id))
-                .map(|r| RelatedView {
-                    id: r.meta.id,
-                    title: r.meta.title,
-                    date: r.meta.date,
-                    href: r.href.clone(),
-                })
-                .collect(),
-        })
+    let open: Vec<usize> = (0..actions.len())
+        .filter(|&i| actions[i].status.is_open())
         .collect();
-    for (view, context) in views.iter().zip(parallel_map(&postmortem_pages, json)) {
-        page(view.href.clone(), "postmortem.html", "../", context);
+    let mut overdue: Vec<usize> = open
+        .iter()
+        .copied()
+        .filter(|&i| actions[i].overdue)
+        .collect();
+    overdue.sort_by(|&a, &b| {
+        let (a, b) = (&actions[a], &actions[b]);
+        a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id))
+    });
+    let mut home = context(&HomePage {
+        severity_counts: severity_counts(
+            config,
+            views
+                .iter()
+                .filter(|v| v.meta.date > year_ago)
+                .map(|v| v.meta.severity),
+        ),
+        open_actions: open.len(),
+        overdue_actions: overdue.len(),
+        groupings: GroupKind::ALL
+            .iter()
+            .map(|&kind| GroupingView {
+                kind,
+                label: kind.label(),
+                href: format!("{}/index.html", kind.folder()),
+                count: groups.of(kind).len(),
+            })
+            .collect(),
+    });
+    let recent: Vec<usize> = (0..docs.len().min(RECENT)).collect();
+    home.insert_value("docs", picked(&doc_values, &recent));
+    overdue.truncate(HOME_OVERDUE);
+    home.insert_value("overdue", picked(&action_values, &overdue));
+    let mut pages = vec![Page {
+        path: "index.html".to_owned(),
+        template: "index.html",
+        root: "",
+        content: Content::Ready(Box::new(home)),
+    }];
+
+    // A page per postmortem.
+    for (i, view) in views.iter().enumerate() {
+        pages.push(Page {
+            path: view.href.clone(),
+            template: "postmortem.html",
+            root: "../",
+            content: Content::Postmortem(i),
+        });
     }
 
-    // Teams, services, tags, severities and years.
-    let mut open_of: HashMap<&str, Vec<&ActionView<'_>>> = HashMap::new();
-    for action in &open {
-        open_of.entry(action.doc_id).or_default().push(action);
-    }
+    // Teams, services, tags, severities and years, each group with its open actions.
     for kind in GroupKind::ALL {
-        let mut rows = Vec::new();
-        for group in groups.of(kind) {
-            let members: Vec<&DocView<'_>> = group.members.iter().map(|&i| &views[i]).collect();
-            let group_open: Vec<&ActionView<'_>> = match kind {
+        for (at, group) in groups.by_kind[kind as usize].iter_mut().enumerate() {
+            group.open = match kind {
                 // A team's actions are those it owns, whichever postmortem they came from.
                 GroupKind::Team => open
                     .iter()
                     .copied()
-                    .filter(|a| a.team.as_ref().is_some_and(|t| t.id == group.view.id))
+                    .filter(|&i| {
+                        actions[i]
+                            .team
+                            .as_ref()
+                            .is_some_and(|t| t.id == group.view.id)
+                    })
                     .collect(),
-                _ => members
+                _ => group
+                    .members
                     .iter()
-                    .flat_map(|v| open_of.get(v.meta.id).into_iter().flatten().copied())
+                    .flat_map(|&doc| actions_of[doc].iter().copied())
+                    .filter(|&i| actions[i].status.is_open())
                     .collect(),
             };
-            let mut view = group.view.clone();
-            view.documents = members.len();
-            view.open_actions = group_open.len();
-            view.overdue_actions = group_open.iter().filter(|a| a.overdue).count();
-            rows.push((view, members, group_open, group));
+            group.view.documents = group.members.len();
+            group.view.open_actions = group.open.len();
+            group.view.overdue_actions = group.open.iter().filter(|&&i| actions[i].overdue).count();
+            pages.push(Page {
+                path: group.view.href.clone(),
+                template: "group.html",
+                root: "../",
+                content: Content::Group(kind, at),
+            });
         }
-        for (view, members, group_open, group) in &rows {
-            page(
-                view.href.clone(),
-                "group.html",
-                "../",
-                json(&GroupPage {
-                    group: view,
-                    label: kind.label(),
-                    owner: group.owner.clone(),
-                    owned: group.owned.clone(),
-                    severity_counts: severity_counts(
-                        config,
-                        members.iter().map(|v| v.meta.severity),
-                    ),
-                    figures: Figures {
-                        median_detect: median_minutes(
-                            members.iter().map(|d| d.meta.time_to_detect_minutes),
-                        ),
-                        median_resolve: median_minutes(
-                            members.iter().map(|d| d.meta.time_to_resolve_minutes),
-                        ),
-                    },
-                    docs: members.clone(),
-                    actions: group_open.clone(),
-                }),
-            );
-        }
-        let rows: Vec<GroupView<'_>> = rows.into_iter().map(|(view, ..)| view).collect();
-        page(
-            format!("{}/index.html", kind.folder()),
-            "groups.html",
-            "../",
-            json(&GroupsPage {
-                kind,
-                label: kind.label(),
-                singular: kind.singular(),
-                groups: &rows,
-            }),
-        );
+        let index = context(&GroupsPage {
+            kind,
+            label: kind.label(),
+            singular: kind.singular(),
+            groups: groups.of(kind).iter().map(|g| &g.view).collect(),
+        });
+        pages.push(Page {
+            path: format!("{}/index.html", kind.folder()),
+            template: "groups.html",
+            root: "../",
+            content: Content::Ready(Box::new(index)),
+        });
     }
 
     // The follow-up action board, search, and the pages for machines.
-    page(
-        "actions/index.html".to_owned(),
-        "board.html",
-        "../",
-        json(&board(&actions)),
-    );
-    let nothing = || serde_json::Value::Object(serde_json::Map::new());
-    page("search.html".to_owned(), "search.html", "", nothing());
-    page("404.html".to_owned(), "404.html", "", nothing());
-    let published: Vec<&DocView<'_>> = views
-        .iter()
-        .filter(|v| v.meta.status == Status::Published)
+    let mut feed = tera::Context::new();
+    let published: Vec<usize> = (0..views.len())
+        .filter(|&i| views[i].meta.status == Status::Published)
         .take(FEED)
         .collect();
-    page(
-        "feed.xml".to_owned(),
-        "feed.xml",
-        "",
-        json(&FeedPage { docs: published }),
-    );
+    feed.insert_value("docs", picked(&doc_values, &published));
+    for (path, template, root, context) in [
+        (
+            "actions/index.html",
+            "board.html",
+            "../",
+            context(&board(&actions)),
+        ),
+        ("search.html", "search.html", "", tera::Context::new()),
+        ("404.html", "404.html", "", tera::Context::new()),
+        ("feed.xml", "feed.xml", "", feed),
+    ] {
+        pages.push(Page {
+            path: path.to_owned(),
+            template,
+            root,
+            content: Content::Ready(Box::new(context)),
+        });
+    }
     if edition.base_url.is_some() {
         // A sitemap names pages by their full URL: only with a base URL.
         let mut listed: Vec<String> = pages
@@ -598,22 +582,117 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
         pages.push(Page {
             path: "sitemap.xml".to_owned(),
             template: "sitemap.xml",
-            context: with_site(&site, "", json(&SitemapPage { pages: &listed })),
+            root: "",
+            content: Content::Ready(Box::new(context(&SitemapPage { pages: &listed }))),
         });
     }
 
-    let files = vec![
-        (
-            "api/postmortems.json".to_owned(),
-            api_json("postmortems", &views),
-        ),
-        ("api/actions.json".to_owned(), api_json("actions", &actions)),
-    ];
     let docs = docs
         .into_iter()
         .zip(views.iter().map(|v| v.href.clone()))
         .collect();
-    Site { pages, files, docs }
+    Site {
+        pages,
+        docs,
+        config,
+        shared: tera::Value::from_serializable(&site),
+        position,
+        views,
+        actions,
+        doc_values,
+        action_values,
+        actions_of,
+        groups,
+    }
+}
+
+impl Site<'_> {
+    /// `api/postmortems.json` and `api/actions.json`: every postmortem's metadata and every
+    /// action, for programs.
+    pub fn api_files(&self) -> Vec<(String, Vec<u8>)> {
+        vec![
+            (
+                "api/postmortems.json".to_owned(),
+                api_json("postmortems", &self.views),
+            ),
+            (
+                "api/actions.json".to_owned(),
+                api_json("actions", &self.actions),
+            ),
+        ]
+    }
+
+    /// The variables of `page`'s template. Those of postmortems (whose bodies are rendered
+    /// now) and groups are made here, when the page is rendered.
+    pub fn context(&self, page: Page) -> tera::Context {
+        let mut context = match page.content {
+            Content::Ready(context) => *context,
+            Content::Postmortem(i) => {
+                let (doc, _) = self.docs[i];
+                let body = markdown::to_html(&doc.body, self.config.allow_html);
+                let mut context = context(&PostmortemPage {
+                    times: times(doc, self.config.timezone),
+                    body: body.html,
+                    toc: if body.headings.len() >= TOC_FROM {
+                        body.headings
+                    } else {
+                        Vec::new()
+                    },
+                    related: self.views[i]
+                        .meta
+                        .related
+                        .iter()
+                        .filter_map(|id| self.position.get(id))
+                        .map(|&r| {
+                            let r = &self.views[r];
+                            RelatedView {
+                                id: r.meta.id,
+                                title: r.meta.title,
+                                date: r.meta.date,
+                                href: r.href.clone(),
+                            }
+                        })
+                        .collect(),
+                });
+                context.insert_value("doc", self.doc_values[i].clone());
+                context.insert_value("actions", picked(&self.action_values, &self.actions_of[i]));
+                context
+            }
+            Content::Group(kind, at) => {
+                let group = &self.groups.of(kind)[at];
+                let members = || group.members.iter().map(|&i| &self.views[i].meta);
+                let mut context = context(&GroupPage {
+                    group: &group.view,
+                    label: kind.label(),
+                    owner: &group.owner,
+                    owned: &group.owned,
+                    severity_counts: severity_counts(self.config, members().map(|d| d.severity)),
+                    figures: Figures {
+                        median_detect: median_minutes(members().map(|d| d.time_to_detect_minutes)),
+                        median_resolve: median_minutes(
+                            members().map(|d| d.time_to_resolve_minutes),
+                        ),
+                    },
+                });
+                context.insert_value("docs", picked(&self.doc_values, &group.members));
+                context.insert_value("actions", picked(&self.action_values, &group.open));
+                context
+            }
+        };
+        context.insert_value("site", self.shared.clone());
+        context.insert("root", page.root);
+        context
+    }
+}
+
+/// The values at `positions` of `all`, as a list for a template (sharing, not copying, them).
+fn picked(all: &[tera::Value], positions: &[usize]) -> tera::Value {
+    tera::Value::from(
+        positions
+            .iter()
+            .map(|&i| all[i].clone())
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Whether a postmortem may appear in the public edition.
@@ -621,18 +700,10 @@ pub fn is_public(doc: &Postmortem) -> bool {
     doc.front.visibility == Visibility::Public && doc.front.status == Status::Published
 }
 
-fn json(value: &impl Serialize) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
-}
-
-/// A page's variables with `site` and `root` (the way back to the site's root from the page:
-/// `""` or `../`) added.
-fn with_site(site: &SiteView<'_>, root: &str, mut context: serde_json::Value) -> serde_json::Value {
-    if let serde_json::Value::Object(map) = &mut context {
-        map.insert("site".to_owned(), json(site));
-        map.insert("root".to_owned(), root.into());
-    }
-    context
+/// A template's variables from a view struct, whose fields become the variables (our view
+/// structs always serialize as maps, which is all `from_serialize` asks).
+fn context(value: &impl Serialize) -> tera::Context {
+    tera::Context::from_serialize(value).unwrap_or_default()
 }
 
 /// `{"version": 1, "<key>": [...]}`, compact, ending in a newline. `<`, `>` and `&` are
@@ -719,6 +790,8 @@ struct Group<'a> {
     view: GroupView<'a>,
     /// Positions of its postmortems in the site's order.
     members: Vec<usize>,
+    /// Positions of its open actions among the site's.
+    open: Vec<usize>,
     owner: Option<Link>,
     owned: Vec<Link>,
 }
@@ -887,6 +960,7 @@ fn group<'a>(kind: GroupKind, id: String, config: &'a Config, names: &mut Names)
             overdue_actions: 0,
         },
         members: Vec::new(),
+        open: Vec::new(),
         owner: None,
         owned: Vec::new(),
     }
