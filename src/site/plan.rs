@@ -331,20 +331,19 @@ struct HomePage<'a> {
     groupings: Vec<GroupingView>,
 }
 
-/// A team's actions in one column of the board.
-#[derive(Debug, Serialize)]
-struct TeamActions<'v, 'a> {
+/// A team's actions in one column of the board: their positions among the site's actions.
+#[derive(Debug)]
+struct TeamActions<'v> {
     team: Option<&'v Link>,
-    actions: Vec<&'v ActionView<'a>>,
+    actions: Vec<usize>,
 }
 
 /// A column of the board.
-#[derive(Debug, Serialize)]
-struct Column<'v, 'a> {
+#[derive(Debug)]
+struct Column<'v> {
     key: &'static str,
     label: &'static str,
-    count: usize,
-    teams: Vec<TeamActions<'v, 'a>>,
+    teams: Vec<TeamActions<'v>>,
 }
 
 /// A team's counts at the top of the board, one per column.
@@ -354,12 +353,14 @@ struct TeamCounts<'v> {
     counts: [usize; BOARD.len()],
 }
 
-/// `board.html`: every follow-up action.
+/// `board.html`: every follow-up action (with `board`, the columns, made from the values of
+/// the actions that every page shares).
 #[derive(Debug, Serialize)]
-struct BoardPage<'v, 'a> {
+struct BoardPage<'v> {
     columns: Vec<&'static str>,
     per_team: Vec<TeamCounts<'v>>,
-    board: Vec<Column<'v, 'a>>,
+    #[serde(skip)]
+    board: Vec<Column<'v>>,
 }
 
 /// `sitemap.xml`: every page but the 404 page.
@@ -553,7 +554,7 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
             "actions/index.html",
             "board.html",
             "../",
-            context(&board(&actions)),
+            board_context(&actions, &action_values),
         ),
         ("search.html", "search.html", "", tera::Context::new()),
         ("404.html", "404.html", "", tera::Context::new()),
@@ -1115,9 +1116,40 @@ fn times(doc: &Postmortem, tz: chrono_tz::Tz) -> Vec<TimeRow> {
     rows
 }
 
-/// The board: columns by status, in each the actions by team (by name; no team last), then
-/// owner and due date; with counts per team at the top.
-fn board<'v, 'a>(actions: &'v [ActionView<'a>]) -> BoardPage<'v, 'a> {
+/// The board's variables: columns by status, in each the actions by team (by name; no team
+/// last), then owner and due date; with counts per team at the top. `values` are `actions`
+/// as template values.
+fn board_context(actions: &[ActionView<'_>], values: &[tera::Value]) -> tera::Context {
+    let page = board(actions);
+    let mut context = context(&page);
+    let columns: Vec<tera::Value> = page
+        .board
+        .iter()
+        .map(|column| {
+            let teams: Vec<tera::Value> = column
+                .teams
+                .iter()
+                .map(|t| {
+                    tera::Value::from(BTreeMap::from([
+                        ("team", tera::Value::from_serializable(&t.team)),
+                        ("actions", picked(values, &t.actions)),
+                    ]))
+                })
+                .collect();
+            let count: usize = column.teams.iter().map(|t| t.actions.len()).sum();
+            tera::Value::from(BTreeMap::from([
+                ("key", tera::Value::from(column.key)),
+                ("label", tera::Value::from(column.label)),
+                ("count", tera::Value::from(count)),
+                ("teams", tera::Value::from(teams)),
+            ]))
+        })
+        .collect();
+    context.insert_value("board", tera::Value::from(columns));
+    context
+}
+
+fn board<'v>(actions: &'v [ActionView<'_>]) -> BoardPage<'v> {
     let column_of = |a: &ActionView<'_>| -> &'static str {
         if a.overdue {
             return "overdue";
@@ -1130,7 +1162,7 @@ fn board<'v, 'a>(actions: &'v [ActionView<'a>]) -> BoardPage<'v, 'a> {
         }
     };
     // Teams by name, then id; actions without a team last.
-    let team_key = |a: &'v ActionView<'a>| {
+    let team_key = |a: &'v ActionView<'_>| {
         (
             a.team.is_none(),
             a.team.as_ref().map(|t| (t.name.as_str(), t.id.as_str())),
@@ -1139,8 +1171,12 @@ fn board<'v, 'a>(actions: &'v [ActionView<'a>]) -> BoardPage<'v, 'a> {
     let mut per_team: BTreeMap<_, TeamCounts<'v>> = BTreeMap::new();
     let mut board = Vec::new();
     for (index, (key, label)) in BOARD.iter().enumerate() {
-        let mut teams: BTreeMap<_, TeamActions<'v, 'a>> = BTreeMap::new();
-        for action in actions.iter().filter(|a| column_of(a) == *key) {
+        let mut teams: BTreeMap<_, TeamActions<'v>> = BTreeMap::new();
+        for (i, action) in actions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| column_of(a) == *key)
+        {
             teams
                 .entry(team_key(action))
                 .or_insert_with(|| TeamActions {
@@ -1148,7 +1184,7 @@ fn board<'v, 'a>(actions: &'v [ActionView<'a>]) -> BoardPage<'v, 'a> {
                     actions: Vec::new(),
                 })
                 .actions
-                .push(action);
+                .push(i);
             per_team
                 .entry(team_key(action))
                 .or_insert_with(|| TeamCounts {
@@ -1157,21 +1193,17 @@ fn board<'v, 'a>(actions: &'v [ActionView<'a>]) -> BoardPage<'v, 'a> {
                 })
                 .counts[index] += 1;
         }
-        let mut teams: Vec<TeamActions<'v, 'a>> = teams.into_values().collect();
+        let mut teams: Vec<TeamActions<'v>> = teams.into_values().collect();
         for team in &mut teams {
-            team.actions.sort_by(|a, b| {
+            team.actions.sort_by(|&a, &b| {
+                let (a, b) = (&actions[a], &actions[b]);
                 a.owner
                     .cmp(&b.owner)
                     .then_with(|| a.due.cmp(&b.due))
                     .then_with(|| a.id.cmp(&b.id))
             });
         }
-        board.push(Column {
-            key,
-            label,
-            count: teams.iter().map(|t| t.actions.len()).sum(),
-            teams,
-        });
+        board.push(Column { key, label, teams });
     }
     BoardPage {
         columns: BOARD.iter().map(|(_, label)| *label).collect(),
