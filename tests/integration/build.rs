@@ -760,3 +760,66 @@ fn raw_html_is_text_unless_pm_yaml_allows_it_and_then_sanitized() {
     assert!(!lower.contains("<script>alert"), "{page}");
     assert!(!lower.contains("onerror"), "{page}");
 }
+
+/// The `href`s of `html` that lead into `folder/`, in page order, `index.html` left out.
+fn links_into<'a>(html: &'a str, folder: &str) -> Vec<&'a str> {
+    attribute_values(html, "href")
+        .into_iter()
+        .filter(|href| href.trim_start_matches("../").starts_with(folder))
+        .filter(|href| !href.ends_with("index.html"))
+        .collect()
+}
+
+#[test]
+fn groups_come_in_pm_yaml_order_then_by_name_and_action_teams_get_pages() {
+    let sandbox = Sandbox::init();
+    let doc = |id: &str, date: &str, extra: &str| {
+        sandbox.write(
+            &format!("postmortems/{id}.md"),
+            format!(
+                "---\nid: {id}\ntitle: Incident {id}\ndate: {date}\nstatus: published\nvisibility: public\nseverity: SEV3\nteams: [platform]\n{extra}---\n## Summary\n\nText.\n"
+            ),
+        );
+    };
+    doc(
+        "2024-05-01-old",
+        "2024-05-01",
+        "tags: [zeta, alpha]\naction_items:\n  - title: Add an alert\n    team: payments\n    status: open\n  - title: Write a runbook\n    team: sre\n    status: open\n",
+    );
+    doc("2026-02-01-new", "2026-02-01", "tags: [middle]\n");
+    build(&sandbox, &[]);
+    let site = sandbox.path().join("site");
+    let read = |page: &str| fs::read_to_string(site.join(page)).unwrap();
+
+    // Teams of pm.yaml in its order (payments before platform, though only platform has
+    // postmortems), then a team only an action item names.
+    assert_eq!(
+        links_into(&read("teams/index.html"), "teams/"),
+        [
+            "../teams/payments.html",
+            "../teams/platform.html",
+            "../teams/sre.html"
+        ]
+    );
+    for (team, action) in [
+        ("payments", "2024-05-01-old#1"),
+        ("sre", "2024-05-01-old#2"),
+    ] {
+        let page = read(&format!("teams/{team}.html"));
+        assert_eq!(attribute_values(&page, "data-action"), [action], "{team}");
+        assert!(linked_documents(&page[page.find("id=\"docs\"").unwrap()..]).is_empty());
+    }
+    // Tags by name, years newest first.
+    assert_eq!(
+        links_into(&read("tags/index.html"), "tags/"),
+        [
+            "../tags/alpha.html",
+            "../tags/middle.html",
+            "../tags/zeta.html"
+        ]
+    );
+    assert_eq!(
+        links_into(&read("years/index.html"), "years/"),
+        ["../years/2026.html", "../years/2024.html"]
+    );
+}
