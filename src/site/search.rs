@@ -29,7 +29,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 
 use chrono::Datelike;
 use serde::Serialize;
@@ -79,17 +79,6 @@ pub fn files(docs: &[(&Postmortem, String)], config: &Config) -> Vec<(String, Ve
     let shards = shards(&terms);
 
     let mut files = Vec::with_capacity(shards.len() + docs.len() / DOCS_PER_CHUNK + 2);
-    let directory = Directory {
-        version: VERSION,
-        documents: docs.len(),
-        chunk: DOCS_PER_CHUNK,
-        shards: shards.iter().map(|s| terms[s.start].0.as_str()).collect(),
-        teams: &facets.teams,
-        services: &facets.services,
-        severities: &facets.severities,
-        years: &facets.years,
-    };
-    files.push((format!("{DIR}/index.js"), script("i", 0, &directory)));
     for (n, shard) in shards.iter().enumerate() {
         let flat: Vec<&str> = terms[shard.clone()]
             .iter()
@@ -118,6 +107,25 @@ pub fn files(docs: &[(&Postmortem, String)], config: &Config) -> Vec<(String, Ve
             .collect();
         files.push((format!("{DIR}/d/{n}.js"), script("d", n, &entries)));
     }
+    // The stamp names this set of files: `search.js` asks for them with it, so that a browser
+    // never mixes a shard it cached from an earlier build with this build's directory.
+    let mut hasher = DefaultHasher::new();
+    for (path, bytes) in &files {
+        path.hash(&mut hasher);
+        bytes.hash(&mut hasher);
+    }
+    let directory = Directory {
+        version: VERSION,
+        stamp: format!("{:016x}", hasher.finish()),
+        documents: docs.len(),
+        chunk: DOCS_PER_CHUNK,
+        shards: shards.iter().map(|s| terms[s.start].0.as_str()).collect(),
+        teams: &facets.teams,
+        services: &facets.services,
+        severities: &facets.severities,
+        years: &facets.years,
+    };
+    files.insert(0, (format!("{DIR}/index.js"), script("i", 0, &directory)));
     files
 }
 
@@ -125,6 +133,8 @@ pub fn files(docs: &[(&Postmortem, String)], config: &Config) -> Vec<(String, Ve
 #[derive(Serialize)]
 struct Directory<'a> {
     version: u32,
+    /// A hash of every other file of the index: they are loaded as `t/N.js?v=STAMP`.
+    stamp: String,
     documents: usize,
     chunk: usize,
     shards: Vec<&'a str>,
@@ -691,6 +701,19 @@ mod tests {
             end += 1;
         }
         start..end
+    }
+
+    #[test]
+    fn the_stamp_names_the_files_of_one_index() {
+        let mut docs = many(20);
+        let (_, first) = build(&docs);
+        let (_, again) = build(&docs);
+        let stamp = first["stamp"].as_str().expect("a stamp");
+        assert_eq!(stamp.len(), 16);
+        assert_eq!(again["stamp"], stamp, "the same archive, the same stamp");
+        docs[3].front.title.push_str(" (edited)");
+        let (_, edited) = build(&docs);
+        assert_ne!(edited["stamp"], stamp, "another index, another stamp");
     }
 
     fn many(count: usize) -> Vec<Postmortem> {

@@ -61,7 +61,11 @@
     if (!pending[key]) {
       pending[key] = new Promise(function (resolve, reject) {
         var tag = document.createElement('script');
-        tag.src = base + (kind === 'i' ? 'index.js' : kind + '/' + n + '.js');
+        // The directory is never taken from a cache; the rest is asked for with its stamp,
+        // so a browser cannot mix files of two builds.
+        tag.src = base + (kind === 'i'
+          ? 'index.js?t=' + Date.now()
+          : kind + '/' + n + '.js?v=' + (dir ? dir.stamp : ''));
         tag.onload = function () {
           tag.remove();
           if (key in loaded) resolve(loaded[key]);
