@@ -720,7 +720,7 @@ impl SearchIndex {
                     .iter()
                     .map(|t| Term::from_field_text(f.body, t))
                     .collect();
-                Box::new(SectionQuery::new(f.body, "sections", slug.clone(), terms))
+                Box::new(SectionQuery::new(f.body, f.sections, slug.clone(), terms))
             }
             query::Clause::Word {
                 field: Some(field),

@@ -81,18 +81,18 @@ fn ranges(encoded: &[u8], slug: &str) -> Vec<Range<u32>> {
 #[derive(Debug, Clone)]
 pub struct SectionQuery {
     body: Field,
-    sections: String,
+    sections: Field,
     slug: String,
     terms: Vec<Term>,
 }
 
 impl SectionQuery {
-    /// `terms` of the `body` field, in the sections named `slug`, as recorded in the fast
-    /// field named `sections`.
-    pub fn new(body: Field, sections: &str, slug: String, terms: Vec<Term>) -> Self {
+    /// `terms` of the `body` field, in the sections named `slug`, as the fast field
+    /// `sections` records them ([`encode`]).
+    pub fn new(body: Field, sections: Field, slug: String, terms: Vec<Term>) -> Self {
         SectionQuery {
             body,
-            sections: sections.to_owned(),
+            sections,
             slug,
             terms,
         }
@@ -100,7 +100,8 @@ impl SectionQuery {
 
     /// The documents of one segment that match, in order.
     fn matching(&self, reader: &SegmentReader) -> tantivy::Result<Vec<DocId>> {
-        let Some(column) = reader.fast_fields().bytes(&self.sections)? else {
+        let name = reader.schema().get_field_name(self.sections);
+        let Some(column) = reader.fast_fields().bytes(name)? else {
             return Ok(Vec::new());
         };
         let index = reader.inverted_index(self.body)?;
