@@ -63,13 +63,21 @@ impl<'a> WordCounter<'a> {
     }
 }
 
-/// The word ranges of the sections named `slug` in an encoded value.
+/// Whether a section whose heading has `slug` is one a search for `wanted` means: the same
+/// slug, or one that starts with it at a word (`root-cause` is `Root cause and contributing
+/// factors`, but `root` is not `Rooted`).
+fn names(slug: &str, wanted: &str) -> bool {
+    slug.strip_prefix(wanted)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+}
+
+/// The word ranges of the sections `slug` names ([`names`]) in an encoded value.
 fn ranges(encoded: &[u8], slug: &str) -> Vec<Range<u32>> {
     let text = String::from_utf8_lossy(encoded);
     text.lines()
         .filter_map(|line| {
             let mut parts = line.split(' ');
-            (parts.next()? == slug).then_some(())?;
+            names(parts.next()?, slug).then_some(())?;
             let start = parts.next()?.parse().ok()?;
             let end = parts.next()?.parse().ok()?;
             Some(start..end)
@@ -222,6 +230,10 @@ mod tests {
         assert_eq!(encoded, "timeline 4 13\nroot-cause 15 18\n");
         assert_eq!(ranges(encoded.as_bytes(), "timeline"), vec![4..13]);
         assert!(ranges(encoded.as_bytes(), "impact").is_empty());
+        // A heading is named by its first words too, but only by whole words.
+        assert_eq!(ranges(encoded.as_bytes(), "root"), vec![15..18]);
+        assert!(ranges(encoded.as_bytes(), "time").is_empty());
+        assert!(ranges(encoded.as_bytes(), "root-c").is_empty());
     }
 
     #[test]

@@ -743,10 +743,18 @@ fn a_section_search_finds_the_word_in_that_section_only() {
             "{word} is also found outside {heading}, so the section makes a difference"
         );
     }
-    // The heading is named as written too; a heading no document has finds nothing.
+    // The heading is named as written too, or by its first words; a heading no document has
+    // finds nothing.
     assert_eq!(
         found(&sandbox, "section:Timeline:paged"),
         found(&sandbox, "section:timeline:paged")
+    );
+    assert_eq!(
+        found(&sandbox, "section:root-cause:cache"),
+        found(
+            &sandbox,
+            "section:root-cause-and-contributing-factors:cache"
+        )
     );
     assert_eq!(
         found(&sandbox, "section:no-such-heading:paged"),
