@@ -162,6 +162,15 @@ impl Config {
         self.severities.iter().find(|s| s.id == id)
     }
 
+    /// The rank of severity `id`: its place in `severities` (1 = most severe), or one past
+    /// the last for a severity `pm.yaml` does not define.
+    pub fn severity_rank(&self, id: &str) -> usize {
+        self.severities
+            .iter()
+            .position(|s| s.id == id)
+            .map_or(self.severities.len() + 1, |i| i + 1)
+    }
+
     /// Owners of `services`, in order, without repeats.
     pub fn owners_of<'a>(&'a self, services: &[String]) -> Vec<&'a str> {
         let mut owners: Vec<&str> = Vec::new();

@@ -937,14 +937,11 @@ fn group<'a>(kind: GroupKind, id: String, config: &'a Config, names: &mut Names)
     let (name, description, rank) = match kind {
         GroupKind::Team => (config.team(&id).map(|t| t.name.clone()), None, None),
         GroupKind::Service => (config.service(&id).map(|s| s.name.clone()), None, None),
-        GroupKind::Severity => {
-            let position = config.severities.iter().position(|s| s.id == id);
-            (
-                None,
-                position.map(|i| config.severities[i].description.as_str()),
-                Some(position.map_or(config.severities.len() + 1, |i| i + 1)),
-            )
-        }
+        GroupKind::Severity => (
+            None,
+            config.severity(&id).map(|s| s.description.as_str()),
+            Some(config.severity_rank(&id)),
+        ),
         GroupKind::Tag | GroupKind::Year => (None, None, None),
     };
     let href = format!("{}/{}", kind.folder(), names.claim(kind.folder(), &id));
@@ -976,18 +973,13 @@ fn doc_view<'a>(
 ) -> DocView<'a> {
     let f = &doc.front;
     let severity = groups.link(GroupKind::Severity, &f.severity);
-    let rank = config
-        .severities
-        .iter()
-        .position(|s| s.id == f.severity)
-        .map_or(config.severities.len() + 1, |i| i + 1);
     let links = |kind, ids: &[String]| -> Vec<Link> {
         ids.iter().map(|id| groups.link(kind, id)).collect()
     };
     DocView {
         meta: DocumentView::new(doc, today),
         href,
-        severity_rank: rank,
+        severity_rank: config.severity_rank(&f.severity),
         severity_description: config.severity(&f.severity).map(|s| s.description.as_str()),
         severity_href: severity.href,
         team_links: links(GroupKind::Team, &f.teams),

@@ -190,37 +190,32 @@ impl Facets {
             ids.extend(extra);
             ids
         };
-        let known_severities = config.severities.iter().map(|s| s.id.as_str()).collect();
-        Facets {
-            teams: ordered(&teams, config.teams.iter().map(|t| t.id.as_str()).collect())
-                .into_iter()
+        // Each id with its name in pm.yaml, or itself.
+        let named = |ids: Vec<String>, name: &dyn Fn(&str) -> Option<String>| {
+            ids.into_iter()
                 .map(|id| {
-                    let name = config
-                        .team(&id)
-                        .map_or_else(|| id.clone(), |t| t.name.clone());
+                    let name = name(&id).unwrap_or_else(|| id.clone());
                     (id, name)
                 })
-                .collect(),
-            services: ordered(
-                &services,
-                config.services.iter().map(|s| s.id.as_str()).collect(),
-            )
-            .into_iter()
-            .map(|id| {
-                let name = config
-                    .service(&id)
-                    .map_or_else(|| id.clone(), |s| s.name.clone());
-                (id, name)
-            })
-            .collect(),
+                .collect()
+        };
+        let known_severities = config.severities.iter().map(|s| s.id.as_str()).collect();
+        Facets {
+            teams: named(
+                ordered(&teams, config.teams.iter().map(|t| t.id.as_str()).collect()),
+                &|id| config.team(id).map(|t| t.name.clone()),
+            ),
+            services: named(
+                ordered(
+                    &services,
+                    config.services.iter().map(|s| s.id.as_str()).collect(),
+                ),
+                &|id| config.service(id).map(|s| s.name.clone()),
+            ),
             severities: ordered(&severities, known_severities)
                 .into_iter()
                 .map(|id| {
-                    let rank = config
-                        .severities
-                        .iter()
-                        .position(|s| s.id == id)
-                        .map_or(config.severities.len() + 1, |i| i + 1);
+                    let rank = config.severity_rank(&id);
                     (id, rank)
                 })
                 .collect(),
