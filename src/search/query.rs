@@ -225,40 +225,45 @@ fn tokenize(query: &str) -> Result<Vec<(Token, usize)>, QueryError> {
             .find(|&j| chars[j].is_whitespace() || chars[j] == '"')
             .unwrap_or(chars.len());
         let word: String = chars[i..word_end].iter().collect();
-        if let Some((name, rest)) = word.split_once(':')
-            && name.eq_ignore_ascii_case("section")
-        {
-            let Some((section, _)) = rest.split_once(':').filter(|(s, _)| !s.is_empty()) else {
-                return Err(QueryError {
-                    column: start + 1,
-                    message:
-                        "`section:` takes a heading and a word, as in `section:timeline:failover`"
-                            .to_owned(),
-                });
-            };
-            field = Some(Field::Section(markdown::section_slug(section)));
-            i += name.chars().count() + section.chars().count() + 2;
-            if i == chars.len() || chars[i].is_whitespace() {
-                return Err(QueryError {
-                    column: start + 1,
-                    message: format!(
-                        "`{name}:{section}:` needs a word right after it, as in `{name}:{section}:failover`"
-                    ),
-                });
+        // What names the field (`team:`, `section:timeline:`), and what to say when no value
+        // follows it.
+        let named = match word.split_once(':') {
+            Some((name, rest)) if name.eq_ignore_ascii_case("section") => {
+                let Some((section, _)) = rest.split_once(':').filter(|(s, _)| !s.is_empty()) else {
+                    return Err(QueryError {
+                        column: start + 1,
+                        message:
+                            "`section:` takes a heading and a word, as in `section:timeline:failover`"
+                                .to_owned(),
+                    });
+                };
+                let written = format!("{name}:{section}:");
+                Some((
+                    Field::Section(markdown::section_slug(section)),
+                    format!("`{written}` needs a word right after it, as in `{written}failover`"),
+                    written,
+                ))
             }
-        } else if let Some((name, _)) = word.split_once(':')
-            && let Some((_, f)) = Field::NAMES
+            Some((name, _)) => Field::NAMES
                 .iter()
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
-            field = Some(f.clone());
-            i += name.chars().count() + 1;
+                .map(|(_, f)| {
+                    let written = format!("{name}:");
+                    (
+                        f.clone(),
+                        format!("`{written}` needs a value right after it, as in `{written}value`"),
+                        written,
+                    )
+                }),
+            None => None,
+        };
+        if let Some((named, missing, written)) = named {
+            field = Some(named);
+            i += written.chars().count();
             if i == chars.len() || chars[i].is_whitespace() {
                 return Err(QueryError {
                     column: start + 1,
-                    message: format!(
-                        "`{name}:` needs a value right after it, as in `{name}:value`"
-                    ),
+                    message: missing,
                 });
             }
         }
