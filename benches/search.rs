@@ -7,10 +7,8 @@
 
 mod common;
 
-use common::size_of;
-use std::fs::OpenOptions;
+use common::{edit, size_of};
 use std::hint::black_box;
-use std::io::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -69,11 +67,7 @@ fn update(c: &mut Criterion) {
         b.iter_batched(
             || {
                 edits += 1;
-                let mut f = OpenOptions::new()
-                    .append(true)
-                    .open(dir.path().join(&file))
-                    .expect("opens");
-                writeln!(f, "\nEdit {edits}: one more line about the incident.").expect("writes");
+                edit(&dir.path().join(&file), edits);
             },
             |()| {
                 let (_, refresh) = SearchIndex::open(dir.path(), &config).expect("opens");

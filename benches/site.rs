@@ -8,10 +8,8 @@
 
 mod common;
 
-use common::size_of;
-use std::fs::OpenOptions;
+use common::{edit, size_of};
 use std::hint::black_box;
-use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
@@ -90,11 +88,7 @@ fn rebuild(c: &mut Criterion) {
         b.iter_batched(
             || {
                 edits += 1;
-                let mut f = OpenOptions::new()
-                    .append(true)
-                    .open(root.join(&file))
-                    .expect("opens");
-                writeln!(f, "\nEdit {edits}: one more line about the incident.").expect("writes");
+                edit(&root.join(&file), edits);
             },
             |()| open_and_build(black_box(&root), &options),
             BatchSize::PerIteration,

@@ -1,6 +1,15 @@
 //! What the benchmarks share.
 
+use std::fs::OpenOptions;
+use std::io::Write as _;
 use std::path::Path;
+
+/// Appends the `n`th edit, a line of text, to the postmortem at `file`: a change the next
+/// load must notice.
+pub fn edit(file: &Path, n: u64) {
+    let mut f = OpenOptions::new().append(true).open(file).expect("opens");
+    writeln!(f, "\nEdit {n}: one more line about the incident.").expect("writes");
+}
 
 /// The bytes and the number of files under `dir`.
 pub fn size_of(dir: &Path) -> (u64, usize) {
