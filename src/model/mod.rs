@@ -3,6 +3,7 @@
 //! Everything here is pure: text in, values and diagnostics out. Reading files is the
 //! archive's job; checking documents against `pm.yaml` and each other is `check`'s.
 
+pub mod edit;
 mod parse;
 pub mod split;
 pub mod time;
@@ -323,6 +324,12 @@ impl Postmortem {
             .id
             .clone()
             .unwrap_or_else(|| format!("{}#{}", self.front.id, index + 1))
+    }
+
+    /// Whether it may appear in a public edition: public and published. Everything else is
+    /// internal by default.
+    pub fn is_public(&self) -> bool {
+        self.front.visibility == Visibility::Public && self.front.status == Status::Published
     }
 }
 
