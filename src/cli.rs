@@ -6,9 +6,9 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
-use crate::model::{Status, yaml::parse_date};
+use crate::model::{ActionStatus, ActionType, Priority, Status, yaml::parse_date};
 
-const ABOUT: &str = "Write, check and list incident postmortems kept as Markdown in git";
+const ABOUT: &str = "Write, check, search and publish incident postmortems kept as Markdown in git, and follow up on their actions";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -16,6 +16,8 @@ Examples:
   pm new \"Checkout latency spike\" --service checkout-api --severity SEV2
   pm check                                validate every postmortem
   pm list --team payments --since 2026-01-01
+  pm search dns timeout                   find past incidents
+  pm actions --overdue                    follow-up actions past due (exit 1 if any)
   pm build --public                       publish the public postmortems into site/
 
 The archive is the nearest folder holding pm.yaml, from the current folder upwards,
@@ -106,6 +108,33 @@ Examples:
   pm related 2026-02-02-expired-certificate-api-gateway
   pm related 2026-02-02-expired-certificate-api-gateway --limit 3 --format json")]
     Related(RelatedArgs),
+
+    /// Follow-up actions across the archive, by due date; `set` changes one in place.
+    #[command(after_help = "\
+Examples:
+  pm actions                                 every action item, by due date then priority
+  pm actions --status open --team payments
+  pm actions --overdue                       exit 1 if any open action is past due (for CI)
+  pm actions --due-within 14d --owner okafor
+  pm actions --format ics > actions.ics      due dates of open actions, for a calendar
+  pm actions set 2026-02-02-expired-certificate-api-gateway#2 --status done
+  pm actions set PAY-77 --ticket https://tracker.example/PAY-77
+
+Exit status: 0 ok, 1 with --overdue when an open action is past due, 2 usage error.")]
+    Actions(ActionsArgs),
+
+    /// Counts, time-to-detect/-mitigate/-resolve distributions and follow-through.
+    #[command(after_help = "\
+Examples:
+  pm stats                                   the whole archive
+  pm stats --by team --since 2026-01-01
+  pm stats --by quarter --format csv > quarters.csv
+  pm stats --public --format json
+
+Durations are distributions (count, median, p90, max), in minutes in JSON and CSV.
+Percentiles interpolate linearly between the two nearest values (like NumPy's default and
+spreadsheets' PERCENTILE.INC), so the median of an even count is the mean of the middle two.")]
+    Stats(StatsArgs),
 
     /// Publish the archive as a static website (default folder `site/`).
     #[command(after_help = "\
@@ -303,15 +332,177 @@ pub struct RelatedArgs {
     pub format: SearchFormat,
 }
 
+/// Arguments of `pm actions`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ActionsArgs {
+    /// Change an action instead of listing.
+    #[command(subcommand)]
+    pub command: Option<ActionsCommand>,
+    /// Which actions, and how to show them.
+    #[command(flatten)]
+    pub list: ActionsListArgs,
+}
+
+/// What `pm actions` can do besides listing.
+#[derive(Debug, Subcommand)]
+pub enum ActionsCommand {
+    /// Change fields of one action item in its file, keeping every other byte as it was.
+    #[command(after_help = "\
+Examples:
+  pm actions set 2026-02-02-expired-certificate-api-gateway#2 --status done
+  pm actions set 2026-02-02-expired-certificate-api-gateway#3 --status in-progress --ticket https://tracker.example/PLAT-9
+  pm actions set PAY-77 --due 2026-12-15 --owner \"Ana Diaz\"
+
+An action is named by its own `id`, or by `<postmortem id>#<n>` (n = its position, from 1).
+Setting done or wont-do also records `closed:` (today, or --closed) when it is missing.")]
+    Set(ActionSetArgs),
+}
+
+/// Output formats of `pm actions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ActionsFormat {
+    /// Aligned columns that fit 100 characters.
+    Table,
+    /// A JSON array.
+    Json,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// An iCalendar file: an all-day event on the due date of each open action.
+    Ics,
+}
+
+/// Arguments of `pm actions` when listing.
+#[derive(Debug, Args)]
+pub struct ActionsListArgs {
+    /// Only this status: open, in-progress, done, wont-do (repeatable).
+    #[arg(long = "status", value_name = "STATUS", value_parser = keyword_arg::<ActionStatus>)]
+    pub statuses: Vec<ActionStatus>,
+    /// Only actions whose owner's name contains this, ignoring case (repeatable).
+    #[arg(long = "owner", value_name = "NAME")]
+    pub owners: Vec<String>,
+    /// Only actions of this team: the action's own, else its postmortem's first (repeatable).
+    #[arg(long = "team", value_name = "TEAM")]
+    pub teams: Vec<String>,
+    /// Only actions of postmortems involving this service (repeatable).
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// Only this priority: P0, P1, P2, P3 (repeatable).
+    #[arg(long = "priority", value_name = "P", value_parser = keyword_arg::<Priority>)]
+    pub priorities: Vec<Priority>,
+    /// Only this type: prevent, detect, mitigate, process (repeatable).
+    #[arg(long = "type", value_name = "TYPE", value_parser = keyword_arg::<ActionType>)]
+    pub types: Vec<ActionType>,
+    /// Only open actions past due, with a summary per owner; exit 1 if there are any.
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only open actions due within this time, overdue ones included: `14d`, `2w`, `14`.
+    #[arg(long, value_name = "DAYS", value_parser = days_arg)]
+    pub due_within: Option<u64>,
+    /// Only actions of incidents on or after this date (YYYY-MM-DD).
+    #[arg(long, value_parser = date_arg, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+    /// Only actions of incidents on or before this date (YYYY-MM-DD).
+    #[arg(long, value_parser = date_arg, value_name = "DATE")]
+    pub until: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ActionsFormat::Table)]
+    pub format: ActionsFormat,
+}
+
+/// Arguments of `pm actions set`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("change").required(true).multiple(true)))]
+pub struct ActionSetArgs {
+    /// The action: its own id, or `<postmortem id>#<n>`.
+    pub id: String,
+    /// The new status: open, in-progress, done, wont-do.
+    #[arg(long, group = "change", value_parser = keyword_arg::<ActionStatus>)]
+    pub status: Option<ActionStatus>,
+    /// The ticket tracking it (a URL or a tracker key).
+    #[arg(long, group = "change", value_name = "URL")]
+    pub ticket: Option<String>,
+    /// Who does it.
+    #[arg(long, group = "change", value_name = "NAME")]
+    pub owner: Option<String>,
+    /// When it is due (YYYY-MM-DD).
+    #[arg(long, group = "change", value_parser = date_arg, value_name = "DATE")]
+    pub due: Option<NaiveDate>,
+    /// How urgent: P0, P1, P2, P3.
+    #[arg(long, group = "change", value_parser = keyword_arg::<Priority>)]
+    pub priority: Option<Priority>,
+    /// The day it was done or dropped [default with --status done or wont-do: today].
+    #[arg(long, group = "change", value_parser = date_arg, value_name = "DATE")]
+    pub closed: Option<NaiveDate>,
+}
+
+/// What `pm stats` breaks figures down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsBy {
+    /// Owning team (a postmortem of two teams counts for both).
+    Team,
+    /// Service involved (a postmortem counts for each of its services).
+    Service,
+    /// Severity.
+    Severity,
+    /// Quarter of the incident date (`2026-Q1`).
+    Quarter,
+    /// Month of the incident date (`2026-03`).
+    Month,
+}
+
+/// Arguments of `pm stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Which postmortems.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Only what a public build would show: public and published.
+    #[arg(long)]
+    pub public: bool,
+    /// Also break the figures down by this.
+    #[arg(long, value_enum, value_name = "BY")]
+    pub by: Option<StatsBy>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Table)]
+    pub format: DataFormat,
+}
+
 fn date_arg(text: &str) -> Result<NaiveDate, String> {
     parse_date(text)
 }
 
 fn status_arg(text: &str) -> Result<Status, String> {
-    text.parse::<Status>()
-        .map_err(|invalid| match invalid.hint {
-            Some(hint) => format!("{}; {hint}", invalid.message),
-            None => invalid.message,
+    keyword_arg(text)
+}
+
+/// A keyword of the model (`done`, `P1`), with the model's own "did you mean" message.
+fn keyword_arg<T: std::str::FromStr<Err = crate::model::yaml::Invalid>>(
+    text: &str,
+) -> Result<T, String> {
+    text.parse::<T>().map_err(|invalid| match invalid.hint {
+        Some(hint) => format!("{}; {hint}", invalid.message),
+        None => invalid.message,
+    })
+}
+
+/// A number of days: `14d`, `2w` or `14`.
+fn days_arg(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, per) = if let Some(n) = text.strip_suffix(['d', 'D']) {
+        (n, 1)
+    } else if let Some(n) = text.strip_suffix(['w', 'W']) {
+        (n, 7)
+    } else {
+        (text, 1)
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(per))
+        .filter(|&days| days <= 36_500)
+        .ok_or_else(|| {
+            format!("`{text}` is not a number of days; write it like `14d`, `2w` or `14`")
         })
 }
 

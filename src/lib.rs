@@ -14,6 +14,7 @@
 //! - [`scaffold`]: `pm init` and `pm new`;
 //! - [`commands`]: one function per subcommand, turning arguments into library calls.
 
+pub mod actions;
 pub mod archive;
 pub mod check;
 pub mod cli;
@@ -27,6 +28,7 @@ pub mod query;
 pub mod scaffold;
 pub mod search;
 pub mod site;
+pub mod stats;
 #[doc(hidden)]
 pub mod synth;
 pub mod templates;

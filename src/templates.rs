@@ -73,6 +73,7 @@ pub const SITE_BUILT_IN: &[(&str, &str)] = &[
     ("groups.html", include_str!("../templates/site/groups.html")),
     ("group.html", include_str!("../templates/site/group.html")),
     ("board.html", include_str!("../templates/site/board.html")),
+    ("stats.html", include_str!("../templates/site/stats.html")),
     ("list.html", include_str!("../templates/site/list.html")),
     (
         "actions.html",

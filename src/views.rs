@@ -6,7 +6,10 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
 use serde::Serialize;
 
-use crate::model::{Detection, Kind, Postmortem, Status, Visibility};
+use crate::actions::Action;
+use crate::model::{
+    ActionStatus, ActionType, Detection, Kind, Postmortem, Priority, Status, Visibility,
+};
 
 /// One postmortem's metadata, with derived figures.
 #[derive(Debug, Clone, Serialize)]
@@ -111,6 +114,74 @@ impl<'a> DocumentView<'a> {
                 open: items.iter().filter(|i| i.status.is_open()).count(),
                 overdue: items.iter().filter(|i| i.is_overdue(today)).count(),
             },
+        }
+    }
+}
+
+/// One follow-up action with the postmortem it came from (`pm actions --format json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionRow<'a> {
+    /// Its own id, else `<doc id>#<n>`.
+    pub id: String,
+    /// What will be done.
+    pub title: &'a str,
+    /// Prevent, detect, mitigate or process.
+    #[serde(rename = "type")]
+    pub kind: Option<ActionType>,
+    /// Who does it.
+    pub owner: Option<&'a str>,
+    /// The owning team: the item's, else the postmortem's first team.
+    pub team: Option<&'a str>,
+    /// `P0`…`P3`.
+    pub priority: Option<Priority>,
+    /// When it is due.
+    pub due: Option<NaiveDate>,
+    /// Open, in progress, done or won't do.
+    pub status: ActionStatus,
+    /// Open and past due.
+    pub overdue: bool,
+    /// Days past due, when overdue.
+    pub days_overdue: Option<i64>,
+    /// The day it was done or dropped.
+    pub closed: Option<NaiveDate>,
+    /// The ticket tracking it.
+    pub ticket: Option<&'a str>,
+    /// The postmortem's id.
+    pub doc_id: &'a str,
+    /// The postmortem's title.
+    pub doc_title: &'a str,
+    /// The postmortem's incident date.
+    pub doc_date: NaiveDate,
+    /// The postmortem's file, relative to the archive root, with `/` separators.
+    pub doc_path: String,
+}
+
+impl<'a> ActionRow<'a> {
+    /// The row of `action`, with overdue as of `today`.
+    pub fn new(action: &Action<'a>, today: NaiveDate) -> Self {
+        let item = action.item;
+        let doc = action.doc;
+        let overdue = action.is_overdue(today);
+        ActionRow {
+            id: action.id(),
+            title: &item.title,
+            kind: item.kind,
+            owner: item.owner.as_deref(),
+            team: action.team(),
+            priority: item.priority,
+            due: item.due,
+            status: item.status,
+            overdue,
+            days_overdue: item
+                .due
+                .filter(|_| overdue)
+                .map(|due| (today - due).num_days()),
+            closed: item.closed,
+            ticket: item.ticket.as_deref(),
+            doc_id: doc.id(),
+            doc_title: &doc.front.title,
+            doc_date: doc.date,
+            doc_path: doc.path.to_string_lossy().replace('\\', "/"),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns parsed arguments into library calls and prints the
 //! result. This is the only layer that prints; it returns the exit code to `main`.
 
+mod actions;
 mod build;
 mod check;
 mod init;
@@ -8,6 +9,8 @@ mod list;
 mod new;
 pub(crate) mod search;
 mod shell;
+mod stats;
+mod table;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -39,6 +42,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::List(args) => list::run(&context, &args),
         Command::Search(args) => search::search(&context, &args),
         Command::Related(args) => search::related(&context, &args),
+        Command::Actions(args) => actions::run(&context, &args),
+        Command::Stats(args) => stats::run(&context, &args),
         Command::Build(args) => build::run(&context, &args),
         Command::Index { rebuild } => search::index(&context, rebuild),
         Command::Completions { shell } => shell::completions(shell),
@@ -121,6 +126,18 @@ fn note_config_problems(diagnostics: &[crate::diagnostic::Diagnostic]) {
         note(&format!(
             "note: pm.yaml has {errors} error{}; defaults stand in for what cannot be read. Run `pm check` to see them\n",
             if errors == 1 { "" } else { "s" }
+        ));
+    }
+}
+
+/// Says on standard error how many postmortem files could not be read and are left out.
+fn note_unreadable(archive: &crate::archive::Archive) {
+    let unreadable = archive.files.len() - archive.documents.len();
+    if unreadable > 0 {
+        note(&format!(
+            "note: {unreadable} file{} could not be read and {} left out; run `pm check` to see why\n",
+            if unreadable == 1 { "" } else { "s" },
+            if unreadable == 1 { "is" } else { "are" },
         ));
     }
 }

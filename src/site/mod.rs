@@ -7,6 +7,8 @@
 //! [`crate::markdown::to_html`], which escapes raw HTML and drops unsafe links; templates are
 //! autoescaped, and `| safe` is used for that rendered body only.
 
+mod charts;
+mod figures;
 pub mod plan;
 pub mod search;
 pub mod write;

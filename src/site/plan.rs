@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use crate::archive::{Archive, Config};
 use crate::markdown::{self, Heading};
-use crate::model::{ActionStatus, ActionType, Postmortem, Priority, Status, Visibility};
+use crate::model::{ActionStatus, ActionType, Postmortem, Priority, Status};
+use crate::stats;
 use crate::views::DocumentView;
 
 /// One page: where it goes, its template, and what the template will see.
@@ -46,6 +47,8 @@ pub struct Site<'a> {
     /// The postmortems the site shows, newest first, with their pages.
     pub docs: Vec<(&'a Postmortem, String)>,
     config: &'a Config,
+    /// The day overdue is counted on.
+    today: NaiveDate,
     /// `site`, what every page sees, as a template value.
     shared: tera::Value,
     views: Vec<DocView<'a>>,
@@ -394,7 +397,7 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
     let mut docs: Vec<&Postmortem> = archive
         .documents
         .iter()
-        .filter(|d| !edition.public || is_public(d))
+        .filter(|d| !edition.public || d.is_public())
         .collect();
     // Newest first; the path breaks ties, so the order never depends on the file system.
     docs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)));
@@ -542,6 +545,20 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
         });
     }
 
+    // Figures and charts.
+    let stats = super::figures::stats_page(
+        &docs,
+        config,
+        |team| groups.link(GroupKind::Team, team),
+        today,
+    );
+    pages.push(Page {
+        path: "stats.html".to_owned(),
+        template: "stats.html",
+        root: "",
+        content: Content::Ready(Box::new(context(&stats))),
+    });
+
     // The follow-up action board, search, and the pages for machines.
     let mut feed = tera::Context::new();
     let published: Vec<usize> = (0..views.len())
@@ -596,6 +613,7 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
         pages,
         docs,
         config,
+        today,
         shared: tera::Value::from_serializable(&site),
         position,
         views,
@@ -675,6 +693,19 @@ impl Site<'_> {
                         ),
                     },
                 });
+                if kind == GroupKind::Team {
+                    let docs: Vec<&Postmortem> =
+                        group.members.iter().map(|&i| self.docs[i].0).collect();
+                    let all: Vec<&Postmortem> = self.docs.iter().map(|(d, _)| *d).collect();
+                    let charts = super::figures::team_charts(
+                        &group.view.id,
+                        &docs,
+                        &all,
+                        self.config,
+                        self.today,
+                    );
+                    context.insert("charts", &charts);
+                }
                 context.insert_value("docs", picked(&self.doc_values, &group.members));
                 context.insert_value("actions", picked(&self.action_values, &group.open));
                 context
@@ -694,11 +725,6 @@ fn picked(all: &[tera::Value], positions: &[usize]) -> tera::Value {
             .map(|&i| all[i].clone())
             .collect::<Vec<_>>(),
     )
-}
-
-/// Whether a postmortem may appear in the public edition.
-pub fn is_public(doc: &Postmortem) -> bool {
-    doc.front.visibility == Visibility::Public && doc.front.status == Status::Published
 }
 
 /// A template's variables from a view struct, whose fields become the variables (our view
@@ -1050,28 +1076,12 @@ fn severity_counts<'a, 's>(
 /// The median of the known durations, as text (`42 min`, `3 h 05 min`), or `n/a`.
 fn median_minutes(values: impl Iterator<Item = Option<i64>>) -> String {
     let mut known: Vec<i64> = values.flatten().collect();
-    if known.is_empty() {
-        return "n/a".to_owned();
-    }
     known.sort_unstable();
-    let middle = known.len() / 2;
-    let median = if known.len().is_multiple_of(2) {
-        i64::midpoint(known[middle - 1], known[middle])
-    } else {
-        known[middle]
-    };
-    duration(median)
-}
-
-fn duration(minutes: i64) -> String {
-    if minutes < 60 {
-        format!("{minutes} min")
-    } else {
-        format!("{} h {:02} min", minutes / 60, minutes % 60)
-    }
+    stats::percentile(&known, 50.0).map_or_else(|| "n/a".to_owned(), stats::human_minutes)
 }
 
 /// The times of the metadata panel, in the archive's timezone, and the derived durations.
+#[allow(clippy::cast_precision_loss)]
 fn times(doc: &Postmortem, tz: chrono_tz::Tz) -> Vec<TimeRow> {
     let f = &doc.front;
     let mut rows = Vec::new();
@@ -1100,7 +1110,7 @@ fn times(doc: &Postmortem, tz: chrono_tz::Tz) -> Vec<TimeRow> {
         if let Some(delta) = delta {
             rows.push(TimeRow {
                 label,
-                value: duration(delta.num_minutes()),
+                value: stats::human_minutes(delta.num_minutes() as f64),
                 datetime: None,
             });
         }
@@ -1232,6 +1242,5 @@ mod tests {
             "7 min"
         );
         assert_eq!(median_minutes([None].into_iter()), "n/a");
-        assert_eq!(duration(185), "3 h 05 min");
     }
 }

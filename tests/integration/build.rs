@@ -332,8 +332,12 @@ fn hostile_documents_put_no_script_on_any_page() {
             if name == "search.html" && lower == "<script src=\"search.js\">" {
                 continue;
             }
+            // The only SVG is the charts `pm` draws, whose text is escaped.
+            let chart = lower
+                .starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\"")
+                && (name == "stats.html" || name.starts_with("teams/"));
             assert!(
-                !lower.starts_with("<script") && !lower.starts_with("<svg"),
+                !lower.starts_with("<script") && (!lower.starts_with("<svg") || chart),
                 "{name}: {tag}"
             );
             for attribute in attributes(&lower) {

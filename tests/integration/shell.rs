@@ -10,6 +10,8 @@ const SUBCOMMANDS: &[&str] = &[
     "list",
     "search",
     "related",
+    "actions",
+    "stats",
     "build",
     "index",
     "completions",
