@@ -179,7 +179,7 @@ fn table(rows: &[ActionRow<'_>]) -> String {
         },
         Column {
             header: "STATUS",
-            min: 7,
+            min: 11,
             // The word says it, not only a colour: tables are read without colour too.
             cells: cells(&|r| {
                 if r.overdue {
@@ -191,12 +191,12 @@ fn table(rows: &[ActionRow<'_>]) -> String {
         },
         Column {
             header: "OWNER",
-            min: 8,
+            min: 14,
             cells: cells(&|r| r.owner.unwrap_or_default().to_owned()),
         },
         Column {
             header: "TEAM",
-            min: 6,
+            min: 10,
             cells: cells(&|r| r.team.unwrap_or_default().to_owned()),
         },
         Column {

@@ -157,7 +157,7 @@ function searchBytes(site, requests) {
 async function tour(browser, site) {
   const kinds = pageKinds(site.dir);
   for (const required of ['index.html', 'search.html', '404.html', 'postmortems/*', 'teams/index',
-    'teams/*', 'services/index', 'services/*', 'actions/index']) {
+    'teams/*', 'services/index', 'services/*', 'actions/index', 'stats.html']) {
     check(kinds.has(required), `the site has no page of kind ${required}`);
   }
   for (const [kind, file] of kinds) {

@@ -827,3 +827,177 @@ fn groups_come_in_pm_yaml_order_then_by_name_and_action_teams_get_pages() {
         ["../years/2026.html", "../years/2024.html"]
     );
 }
+
+/// Every inline `<svg>…</svg>` of a page.
+fn charts(html: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg") {
+        let end = rest[start..].find("</svg>").expect("a closed svg") + start + "</svg>".len();
+        out.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Parses `svg` as XML and checks it is an accessible image with no script; returns the texts
+/// of its `<title>` elements below the top one (the figures of its marks).
+fn chart_titles(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{e}: {svg}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(root.attribute("role"), Some("img"));
+    let labelled = root.attribute("aria-labelledby").unwrap();
+    for id in labelled.split(' ') {
+        assert!(
+            root.descendants().any(|n| n.attribute("id") == Some(id)),
+            "{id} labels nothing"
+        );
+    }
+    for node in root.descendants().filter(roxmltree::Node::is_element) {
+        assert_ne!(node.tag_name().name(), "script", "{svg}");
+        assert_ne!(node.tag_name().name(), "foreignObject", "{svg}");
+        for attribute in node.attributes() {
+            assert!(!attribute.name().starts_with("on"), "{svg}");
+        }
+    }
+    root.descendants()
+        .filter(|n| n.has_tag_name("title") && n.parent() != Some(root))
+        .map(|n| n.text().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_stats_page_draws_the_archives_figures_as_well_formed_svg() {
+    let sandbox = Sandbox::example();
+    build(&sandbox, &[]);
+    let files = site_files(&sandbox.path().join("site"));
+    let docs = listed(&sandbox, &[]);
+    let stats = &files["stats.html"];
+    assert!(
+        stats.contains("<a href=\"stats.html\">Stats</a>"),
+        "in the navigation"
+    );
+    let svgs = charts(stats);
+    assert_eq!(
+        svgs.len(),
+        4,
+        "per month, time to resolve, triggers, follow-through"
+    );
+
+    // Postmortems per month: the bars' figures add up to every postmortem (all within 36 months).
+    let per_month: usize = chart_titles(svgs[0])
+        .iter()
+        .map(|t| t.rsplit(' ').nth(1).unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(per_month, docs.len());
+
+    // Time to resolve: one dot per postmortem that has one, and a median per severity with any.
+    let titles = chart_titles(svgs[1]);
+    let resolved = docs
+        .iter()
+        .filter(|d| !d["time_to_resolve_minutes"].is_null())
+        .count();
+    let medians = titles.iter().filter(|t| t.contains(" median: ")).count();
+    assert_eq!(titles.len() - medians, resolved);
+    let severities: BTreeSet<&str> = docs
+        .iter()
+        .filter(|d| !d["time_to_resolve_minutes"].is_null())
+        .map(|d| d["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(medians, severities.len());
+
+    // Top triggers: counted from the documents.
+    let mut triggers: BTreeMap<String, usize> = BTreeMap::new();
+    for d in &docs {
+        *triggers
+            .entry(d["trigger"].as_str().unwrap_or("none").to_owned())
+            .or_default() += 1;
+    }
+    for title in chart_titles(svgs[2]) {
+        let (trigger, count) = title.rsplit_once(": ").unwrap();
+        assert_eq!(
+            triggers[trigger],
+            count.parse::<usize>().unwrap(),
+            "{title}"
+        );
+    }
+
+    // Follow-through: the segments hold every action once.
+    let actions = listed_actions(&files);
+    let segments: usize = chart_titles(svgs[3])
+        .iter()
+        .map(|t| {
+            t.rsplit_once(": ")
+                .unwrap()
+                .1
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(segments, actions.len());
+    assert!(!stats.contains("<script"));
+}
+
+#[test]
+fn team_pages_have_small_charts_and_say_when_actions_are_overdue() {
+    let sandbox = Sandbox::example();
+    build(&sandbox, &[]);
+    let files = site_files(&sandbox.path().join("site"));
+    let page = &files["teams/platform.html"];
+    let svgs = charts(page);
+    assert_eq!(svgs.len(), 3);
+    // Its follow-through: the actions it owns.
+    let owned = listed_actions(&files)
+        .into_iter()
+        .filter(|a| a["team"]["id"] == "platform")
+        .count();
+    let segments: usize = chart_titles(svgs[2])
+        .iter()
+        .map(|t| {
+            t.rsplit_once(": ")
+                .unwrap()
+                .1
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(segments, owned);
+    assert!(
+        page.contains("class=\"alert\""),
+        "platform has overdue actions"
+    );
+    // Services and tags get no charts.
+    assert!(charts(&files["services/dns.html"]).is_empty());
+}
+
+#[test]
+fn a_public_stats_page_counts_only_public_postmortems() {
+    let sandbox = Sandbox::example();
+    build(&sandbox, &["--public"]);
+    let files = site_files(&sandbox.path().join("site"));
+    let public = listed(&sandbox, &["--status", "published"])
+        .into_iter()
+        .filter(|d| d["visibility"] == "public")
+        .count();
+    let svgs = charts(&files["stats.html"]);
+    let per_month: usize = chart_titles(svgs[0])
+        .iter()
+        .map(|t| t.rsplit(' ').nth(1).unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(per_month, public);
+    assert!(files["stats.html"].contains(&format!("<p>{public} postmortems.")));
+}
+
+fn listed_actions(files: &BTreeMap<String, String>) -> Vec<Value> {
+    serde_json::from_str::<Value>(&files["api/actions.json"]).unwrap()["actions"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
