@@ -362,7 +362,7 @@ Setting done or wont-do also records `closed:` (today, or --closed) when it is m
 /// Output formats of `pm actions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ActionsFormat {
-    /// Aligned columns that fit 100 characters.
+    /// Aligned columns; titles are cut to fit, ids never.
     Table,
     /// A JSON array.
     Json,

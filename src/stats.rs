@@ -246,6 +246,19 @@ pub enum By {
     Month,
 }
 
+impl By {
+    /// Its name: `team`, `service`, `severity`, `quarter`, `month`.
+    pub fn name(self) -> &'static str {
+        match self {
+            By::Team => "team",
+            By::Service => "service",
+            By::Severity => "severity",
+            By::Quarter => "quarter",
+            By::Month => "month",
+        }
+    }
+}
+
 /// One group of a breakdown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Group {

@@ -46,28 +46,15 @@ pub fn run(context: &Context, args: &StatsArgs) -> Result<u8> {
         .collect();
     let config = &archive.config;
     let all = Figures::of(&docs, config, today);
-    let by = args.by.map(|by| match by {
-        StatsBy::Team => By::Team,
-        StatsBy::Service => By::Service,
-        StatsBy::Severity => By::Severity,
-        StatsBy::Quarter => By::Quarter,
-        StatsBy::Month => By::Month,
-    });
+    let by = args.by.map(By::from);
     let groups = by.map_or_else(Vec::new, |by| stats::breakdown(&docs, by, config, today));
     let teams = stats::follow_through_by_team(&docs, config, today);
-    let by_name = args.by.map(|by| match by {
-        StatsBy::Team => "team",
-        StatsBy::Service => "service",
-        StatsBy::Severity => "severity",
-        StatsBy::Quarter => "quarter",
-        StatsBy::Month => "month",
-    });
     let out = match args.format {
         DataFormat::Json => {
             let report = Report {
                 today,
                 all: &all,
-                by: by_name,
+                by: by.map(By::name),
                 groups: &groups,
                 follow_through_by_team: &teams,
             };
@@ -75,11 +62,23 @@ pub fn run(context: &Context, args: &StatsArgs) -> Result<u8> {
                 serde_json::to_string_pretty(&report).map_err(|e| Error::Failed(e.to_string()))?;
             format!("{json}\n")
         }
-        DataFormat::Csv => csv(&all, by_name, &groups),
-        DataFormat::Table => text(&docs, &all, by_name, &groups, &teams),
+        DataFormat::Csv => csv(&all, by, &groups),
+        DataFormat::Table => text(&docs, &all, by, &groups, &teams),
     };
     print(&out)?;
     Ok(OK)
+}
+
+impl From<StatsBy> for By {
+    fn from(by: StatsBy) -> Self {
+        match by {
+            StatsBy::Team => By::Team,
+            StatsBy::Service => By::Service,
+            StatsBy::Severity => By::Severity,
+            StatsBy::Quarter => By::Quarter,
+            StatsBy::Month => By::Month,
+        }
+    }
 }
 
 fn duration(minutes: Option<f64>) -> String {
@@ -120,7 +119,7 @@ fn counts_table(header: &'static str, counts: &[stats::Count]) -> String {
 fn text(
     docs: &[&Postmortem],
     all: &Figures,
-    by: Option<&str>,
+    by: Option<By>,
     groups: &[Group],
     teams: &[TeamFollowThrough],
 ) -> String {
@@ -191,14 +190,14 @@ fn text(
     out
 }
 
-fn breakdown_table(by: &str, groups: &[Group]) -> String {
+fn breakdown_table(by: By, groups: &[Group]) -> String {
     let cells = |f: &dyn Fn(&Figures) -> String| groups.iter().map(|g| f(&g.figures)).collect();
-    let header: &'static str = match by {
-        "team" => "TEAM",
-        "service" => "SERVICE",
-        "severity" => "SEVERITY",
-        "quarter" => "QUARTER",
-        _ => "MONTH",
+    let header = match by {
+        By::Team => "TEAM",
+        By::Service => "SERVICE",
+        By::Severity => "SEVERITY",
+        By::Quarter => "QUARTER",
+        By::Month => "MONTH",
     };
     table::render(&[
         Column {
@@ -337,10 +336,10 @@ const CSV_HEADER: &[&str] = &[
 
 /// One row per group (`all` first), figures flattened; counts by severity and kind as
 /// `SEV1=2;SEV2=0`.
-fn csv(all: &Figures, by: Option<&str>, groups: &[Group]) -> String {
+fn csv(all: &Figures, by: Option<By>, groups: &[Group]) -> String {
     let mut header: Vec<String> = CSV_HEADER.iter().map(|h| (*h).to_owned()).collect();
     if let Some(by) = by {
-        by.clone_into(&mut header[0]);
+        by.name().clone_into(&mut header[0]);
     }
     let mut out = csv_row(header);
     let rows =

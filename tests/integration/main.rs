@@ -2,6 +2,7 @@
 
 mod sandbox;
 
+mod actions;
 mod bad_input;
 mod build;
 mod check;
@@ -12,3 +13,4 @@ mod readme;
 mod roundtrip;
 mod search;
 mod shell;
+mod stats;
