@@ -234,7 +234,19 @@ fn read_link(f: &mut Fields<'_>) -> Link {
 /// place and every later item keeps its `<doc id>#<n>`.
 fn read_action_item(f: &mut Fields<'_>) -> ActionItem {
     let id = f.optional("id");
-    let title = f.required("title");
+    let title: Option<String> = f.required("title");
+    if let Some(problem) = title.as_deref().and_then(super::title_problem) {
+        let pos = f.node("title").map_or(f.pos(), |n| n.pos);
+        f.report(
+            pos,
+            Invalid::value(
+                format!("the action item's title {problem}"),
+                Some(
+                    "write what will be done as one line; details belong in its ticket".to_owned(),
+                ),
+            ),
+        );
+    }
     let kind = f.optional("type");
     let owner = f.optional("owner");
     let team = f.optional("team");
@@ -397,6 +409,23 @@ mod tests {
             parsed.diagnostics[0].message,
             "the action item has no `title`"
         );
+    }
+
+    #[test]
+    fn an_action_item_title_is_one_line() {
+        let text = doc(&format!(
+            "{MINIMAL}action_items:\n  - title: \"Two\\nlines\"\n    owner: Ana\n"
+        ));
+        let parsed = parse(Path::new("a.md"), &text, berlin());
+        let problem = &parsed.diagnostics[0];
+        assert_eq!(
+            problem.message,
+            "the action item's title spans more than one line"
+        );
+        assert_eq!(problem.pos.line, 7);
+        // The item keeps its place and its other fields.
+        let d = parsed.document.unwrap();
+        assert_eq!(d.front.action_items[0].owner.as_deref(), Some("Ana"));
     }
 
     #[test]
