@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod import;
 mod init;
 mod list;
 mod new;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Related(args) => search::related(&context, &args),
         Command::Build(args) => build::run(&context, &args),
         Command::Index { rebuild } => search::index(&context, rebuild),
+        Command::Import(args) => import::run(&context, &args),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man { command } => shell::man(command.as_deref()),
     }

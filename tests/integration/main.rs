@@ -5,6 +5,7 @@ mod sandbox;
 mod bad_input;
 mod build;
 mod check;
+mod import;
 mod init;
 mod list;
 mod new;
