@@ -128,7 +128,7 @@ Examples:
         rebuild: bool,
     },
 
-    /// Bring a folder of existing postmortems into the archive, keeping every byte of their text.
+    /// Bring a folder of existing postmortems into the archive, keeping all of their text.
     #[command(after_help = "\
 Examples:
   pm import ../old-postmortems --dry-run        show what would be created and inferred

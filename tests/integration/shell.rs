@@ -12,6 +12,7 @@ const SUBCOMMANDS: &[&str] = &[
     "related",
     "build",
     "index",
+    "import",
     "completions",
     "man",
 ];
