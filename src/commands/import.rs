@@ -126,7 +126,7 @@ fn render(
     if imported > 0 {
         let _ = writeln!(
             out,
-            "Severity where the source gave none: {}. Documents without a date got the day they could find, with a warning.",
+            "Severity {} where the source gave none (--severity sets another).",
             report.default_severity
         );
     }
@@ -152,6 +152,12 @@ fn render(
         if !report.new_services.is_empty() {
             let _ = writeln!(out, "  services: {}", new(&report.new_services));
         }
+    }
+    if imported > 0 && report.status == crate::model::Status::Published {
+        let _ = writeln!(
+            out,
+            "Published postmortems need a summary, teams, services, started_at, resolved_at, the\nrequired sections and owners and due dates of action items: `pm check` lists what is missing."
+        );
     }
     if imported > 0 && !report.dry_run {
         let _ = writeln!(

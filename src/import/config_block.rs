@@ -273,6 +273,20 @@ mod tests {
     }
 
     #[test]
+    fn extends_lists_of_block_mappings_and_unindented_lists() {
+        let text = "teams:\n  - id: a\n    name: A\n\n    # a comment inside\n# about services\nservices:\n- id: s\n  owner: a\n";
+        let out = add_entries(text, &[entry("b", "B")], &[entry("t", "T")], "d").unwrap();
+        assert_eq!(without_added_blocks(&out), text);
+        let parsed = Config::parse(Path::new("pm.yaml"), &out);
+        assert!(
+            parsed.config.team("b").is_some() && parsed.config.service("t").is_some(),
+            "{out}"
+        );
+        assert_eq!(parsed.config.team("a").unwrap().name, "A");
+        assert!(out.contains("\n# about services\nservices:\n"), "{out}");
+    }
+
+    #[test]
     fn refuses_lists_it_would_have_to_rewrite() {
         for text in ["teams: [{ id: a }]\n", "teams: []\n", "teams: ~\n"] {
             assert!(

@@ -585,7 +585,7 @@ fn times_zone(timeline: &str, warnings: &mut Vec<String>) -> Option<Tz> {
                 .find("times are in ")
                 .map(|i| i + "times are in ".len())
         })?;
-    let word: String = timeline[at..]
+    let word: String = lower[at..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '+' | '-'))
         .collect();
@@ -597,7 +597,10 @@ fn times_zone(timeline: &str, warnings: &mut Vec<String>) -> Option<Tz> {
         "EST" | "EDT" | "ET" => Some(chrono_tz::America::New_York),
         "CST" | "CDT" | "CT" => Some(chrono_tz::America::Chicago),
         "PST" | "PDT" | "PT" => Some(chrono_tz::America::Los_Angeles),
-        _ => word.parse::<Tz>().ok(),
+        _ => chrono_tz::TZ_VARIANTS
+            .iter()
+            .find(|tz| tz.name().eq_ignore_ascii_case(&word))
+            .copied(),
     };
     if zone.is_none() && !word.is_empty() {
         warnings.push(format!(
@@ -623,13 +626,13 @@ fn infer_times_from_durations(
         let Some((slot, value)) = duration_line(line) else {
             continue;
         };
-        match parse_duration(value) {
+        match parse_duration(&value) {
             Some(duration) => durations.push((
                 slot,
                 duration,
                 line.trim().trim_start_matches(['-', '*', ' ']).to_owned(),
             )),
-            None if is_unknown(value) => {}
+            None if is_unknown(&value) => {}
             None => warnings.push(format!("`{}`: not a duration pm can read", line.trim())),
         }
     }
@@ -678,15 +681,14 @@ fn infer_times_from_durations(
 }
 
 /// Which time a `Time to …:` line gives, and its value.
-fn duration_line(line: &str) -> Option<(usize, &str)> {
+fn duration_line(line: &str) -> Option<(usize, String)> {
     let bare = line
         .trim()
         .trim_start_matches(['-', '*', '+', ' '])
         .trim_start();
+    // Lowercased once, and only the lowercased text sliced: lowercasing can change lengths.
     let lower = bare.to_lowercase();
-    let rest = lower.strip_prefix("time to ")?;
-    let colon = bare.find(':')?;
-    let what = &rest[..colon.saturating_sub("time to ".len())];
+    let (what, value) = lower.strip_prefix("time to ")?.split_once(':')?;
     let slot = if what.starts_with("detect") {
         1
     } else if what.starts_with("mitigat") {
@@ -697,7 +699,7 @@ fn duration_line(line: &str) -> Option<(usize, &str)> {
     } else {
         return None;
     };
-    Some((slot, bare[colon + 1..].trim()))
+    Some((slot, value.trim().to_owned()))
 }
 
 fn is_unknown(value: &str) -> bool {
@@ -1159,6 +1161,22 @@ mod tests {
         );
         let d = draft("a.md", "---\nstart_time: 2030-01-02T00:00:00Z\n---\n# T\n");
         assert!(d.times[0].is_none());
+    }
+
+    #[test]
+    fn text_that_changes_length_when_lowercased_is_read_safely() {
+        let d = draft(
+            "a.md",
+            "# T\n## Timeline\nİİİİİİ All times in Europe/Istanbul İİ\n2020-01-01 10:00 x\n- Time to İİİİİİİİ: 5 minutes\n- TİME TO DETECTİON: x\n- Time to detection: 5 minutes\n",
+        );
+        assert_eq!(
+            d.times[0].unwrap().to_rfc3339(),
+            "2020-01-01T10:00:00+03:00"
+        );
+        assert_eq!(
+            d.times[1].unwrap().to_rfc3339(),
+            "2020-01-01T10:05:00+03:00"
+        );
     }
 
     #[test]

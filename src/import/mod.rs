@@ -107,7 +107,7 @@ pub struct FileReport {
 }
 
 /// What an import did, or would do.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     /// Every file of the source folder, in path order.
     pub files: Vec<FileReport>,
@@ -121,6 +121,8 @@ pub struct Report {
     pub dry_run: bool,
     /// The severity given to documents whose source named none.
     pub default_severity: String,
+    /// The status given to every document.
+    pub status: Status,
 }
 
 impl Report {
@@ -209,7 +211,11 @@ pub fn import(root: &Path, options: &Options) -> Result<Report> {
     let mut report = Report {
         dry_run: options.dry_run,
         default_severity: default_severity.clone(),
-        ..Report::default()
+        status: options.status,
+        files: Vec::new(),
+        new_teams: Vec::new(),
+        new_services: Vec::new(),
+        config_written: false,
     };
     let mut planned: Vec<(usize, Planned)> = Vec::new();
     for (relative, found) in walk(&source, &skip_dirs) {
@@ -842,8 +848,7 @@ fn compose(
             from: if options.severity.is_some() {
                 "--severity".to_owned()
             } else {
-                "not in the source: the least severe level of pm.yaml (--severity sets another)"
-                    .to_owned()
+                "not in the source; the least severe in pm.yaml".to_owned()
             },
         });
         default_severity.to_owned()

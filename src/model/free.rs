@@ -208,6 +208,39 @@ mod tests {
     }
 
     #[test]
+    fn a_document_with_an_imported_map_checks_clean_and_writes_back_the_same() {
+        let text = "---\nid: 2026-03-14-x\ntitle: X\nstatus: draft\nseverity: SEV2\nimported:\n  source: a/b.md\n  fields:\n    uuid: 1\n    tags: [x, y]\n---\nBody\n";
+        let parsed = crate::model::parse(
+            std::path::Path::new("2026-03-14-x.md"),
+            text,
+            chrono_tz::Tz::UTC,
+        );
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let front = parsed.document.unwrap().front;
+        assert_eq!(front.imported.text("source"), Some("a/b.md"));
+        let written = format!(
+            "---\n{}---\nBody\n",
+            serde_saphyr::to_string(&front).unwrap()
+        );
+        let again = crate::model::parse(
+            std::path::Path::new("2026-03-14-x.md"),
+            &written,
+            chrono_tz::Tz::UTC,
+        );
+        assert_eq!(again.document.unwrap().front, front);
+        let bad = text.replace(
+            "imported:\n  source: a/b.md\n  fields:\n    uuid: 1\n    tags: [x, y]\n",
+            "imported: [a]\n",
+        );
+        let parsed = crate::model::parse(
+            std::path::Path::new("2026-03-14-x.md"),
+            &bad,
+            chrono_tz::Tz::UTC,
+        );
+        assert_eq!(parsed.diagnostics.len(), 1, "not a mapping: reported");
+    }
+
+    #[test]
     fn only_a_mapping_is_a_map() {
         let node = yaml::parse("[a, b]", 1).unwrap();
         assert!(FreeMap::from_node(&node).is_err());
