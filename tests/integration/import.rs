@@ -10,7 +10,7 @@ use postmortems::import::without_added_blocks;
 use postmortems::model::{ActionStatus, Postmortem};
 use serde_json::Value;
 
-use crate::sandbox::{Sandbox, repo, stderr, stdout};
+use crate::sandbox::{Sandbox, pm_in, repo, stderr, stdout};
 
 /// A corpus folder: dfds, posthog or icco.
 fn corpus(name: &str) -> PathBuf {
@@ -559,4 +559,92 @@ fn unknown_teams_severities_and_folders_are_usage_errors() {
         !sandbox.path().join("postmortems/2026").exists(),
         "nothing imported"
     );
+}
+
+/// The sources of the README's worked example, made up for it.
+const README_QUEUE: &str = "# Order queue backlog after broker upgrade\n\
+\n\
+## Summary\n\
+\n\
+Orders waited up to 40 minutes in the queue after the message broker was upgraded.\n\
+\n\
+## Timeline\n\
+\n\
+All times in UTC.\n\
+\n\
+| Time             | Event                                  |\n\
+| ---------------- | -------------------------------------- |\n\
+| 2025-03-04 09:10 | Broker upgrade starts; consumers stall |\n\
+| 2025-03-04 09:25 | Queue depth alert fires                |\n\
+| 2025-03-04 09:50 | Consumers restarted; backlog drains    |\n\
+\n\
+## Action items\n\
+\n\
+- [x] Pin the consumer client to the broker's protocol version\n\
+- [ ] Alert on consumer lag, not only on queue depth\n\
+\n\
+## Stats\n\
+\n\
+- Category: Messaging\n\
+- Time to detection: 15 minutes\n\
+- Time to recovery: 40 minutes\n\
+";
+const README_DNS: &str = "---\n\
+title: Internal DNS answered slowly for an hour\n\
+company: Example Corp (EU)\n\
+product: resolver\n\
+start_time: 2025-06-03T14:00:00Z\n\
+end_time: 2025-06-03T15:05:00Z\n\
+categories: [dns, capacity]\n\
+ticket: OPS-1234\n\
+---\n\
+\n\
+The resolver pool ran out of sockets during a traffic spike.\n\
+";
+
+/// The text of the first fenced block of `kind` in `text`.
+fn fenced<'a>(text: &'a str, kind: &str) -> &'a str {
+    text.split(&format!("```{kind}\n"))
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_else(|| panic!("no {kind} block"))
+}
+
+#[test]
+fn the_readme_example_is_what_pm_import_prints_and_writes() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = readme
+        .split("### Import existing postmortems")
+        .nth(1)
+        .unwrap();
+    let (command, expected) = fenced(section, "console").split_once('\n').unwrap();
+    assert_eq!(
+        command,
+        "$ pm import ../old-postmortems --map ../mapping.yaml --team platform"
+    );
+    let sandbox = Sandbox::empty();
+    sandbox.write("old-postmortems/INC-042 - Queue backlog.md", README_QUEUE);
+    sandbox.write("old-postmortems/2025/dns-outage.md", README_DNS);
+    sandbox.write("old-postmortems/README.md", "# Our old postmortems\n");
+    sandbox.write("old-postmortems/diagram.png", b"\x89PNG\r\n\x1a\n\0\0");
+    sandbox.write("mapping.yaml", fenced(section, "yaml"));
+    sandbox.pm().args(["init", "acme"]).assert().success();
+    let acme = sandbox.path().join("acme");
+    let args: Vec<&str> = command.split_whitespace().skip(2).collect();
+    let output = pm_in(&acme).args(&args).output().unwrap();
+    assert_eq!(stdout(&output), expected);
+    let document = fs::read_to_string(
+        acme.join("postmortems/2025/2025-06-03-internal-dns-answered-slowly-for-an-hour.md"),
+    )
+    .unwrap();
+    assert_eq!(document, fenced(section, "markdown"));
+    let config = fs::read_to_string(acme.join("pm.yaml")).unwrap();
+    let shown = section
+        .split("```yaml\n")
+        .nth(2)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    assert!(config.contains(shown), "{config}");
 }
