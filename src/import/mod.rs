@@ -4,10 +4,10 @@
 //! Every file of the source folder becomes one postmortem, or is skipped with the reason
 //! (a licence, a README, a template, an image, a binary or non-UTF-8 file, an empty one). A
 //! new document is the source's text below new front matter: the title, date, times, action
-//! items and tags [`infer`](infer::infer) finds, the fields `--map` maps, and under `imported:`
+//! items and tags `infer` finds, the fields `--map` maps, and under `imported:`
 //! the source's path, a hash of its bytes and every field nothing mapped. The hash makes a
 //! second run over the same folder create nothing. Teams and services the archive does not
-//! know are added to `pm.yaml` in marked blocks ([`config_block`]). The source folder is only
+//! know are added to `pm.yaml` in marked blocks (`config_block`). The source folder is only
 //! read.
 //!
 //! The one entry point is [`import`]; it writes nothing with [`Options::dry_run`].
@@ -509,7 +509,7 @@ fn prepare(
 
 /// The text of a file to import, or why it is not a postmortem. `included` (by `--include`)
 /// overrides the guess from its name, not what its bytes are.
-pub fn classify<'a>(relative: &Path, bytes: &'a [u8], included: bool) -> Result<&'a str, String> {
+fn classify<'a>(relative: &Path, bytes: &'a [u8], included: bool) -> Result<&'a str, String> {
     let name = relative
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().to_lowercase());
