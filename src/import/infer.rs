@@ -1246,4 +1246,40 @@ mod tests {
         );
         assert_eq!(normalize("a\n"), ("a\n".to_owned(), false));
     }
+
+    fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just("---\n".to_owned()),
+            Just("# Title\n".to_owned()),
+            Just("Title\n===\n".to_owned()),
+            Just("## Timeline\nAll times in CET.\n".to_owned()),
+            Just("| 2020-02-30 25:61 | x |\n".to_owned()),
+            Just("| 2020-01-01 09:00 | x |\n".to_owned()),
+            Just("- Time to recovery: 99999 weeks\n".to_owned()),
+            Just("- Time to detection: 5 minutes\n".to_owned()),
+            Just("## Action items\n- [x] a\n  - b\n- ✅\n".to_owned()),
+            Just("title: \"a\\nb\"\nstart_time: 2030-01-01T00:00:00Z\n".to_owned()),
+            Just("```\n".to_owned()),
+            Just("Category: ,,\n".to_owned()),
+            "\\PC{0,40}\n",
+            any::<String>(),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        #[test]
+        fn never_panics_and_always_gives_a_usable_title(
+            parts in proptest::collection::vec(fragment(), 0..12),
+            name in "\\PC{0,30}",
+        ) {
+            let text = parts.concat();
+            let (text, _) = normalize(&text);
+            let d = draft(&name, &text);
+            proptest::prop_assert!(title_problem(&d.title).is_none(), "{:?}", d.title);
+            proptest::prop_assert!(text.ends_with(&d.body));
+        }
+    }
 }
