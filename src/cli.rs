@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
-use crate::model::{ActionStatus, ActionType, Priority, Status, yaml::parse_date};
+use crate::model::{ActionStatus, ActionType, Priority, Status, Visibility, yaml::parse_date};
 
 const ABOUT: &str = "Write, check, search and publish incident postmortems kept as Markdown in git, and follow up on their actions";
 
@@ -156,6 +156,18 @@ Examples:
         #[arg(long)]
         rebuild: bool,
     },
+
+    /// Bring a folder of existing postmortems into the archive, keeping all of their text.
+    #[command(after_help = "\
+Examples:
+  pm import ../old-postmortems --dry-run        show what would be created and inferred
+  pm import ../old-postmortems --team platform  every document owned by the team platform
+  pm import ../their-repo/data --map mapping.yaml --exclude 'drafts/*'
+  pm import ../notes --include '*.txt' --status published --visibility public
+
+mapping.yaml maps their front-matter keys to our fields, e.g. `company: teams`.
+Running it again imports only what is new.")]
+    Import(ImportArgs),
 
     /// Print a shell completion script.
     #[command(after_help = "\
@@ -550,4 +562,51 @@ pub struct BuildArgs {
     /// `base_url` of pm.yaml]. Links between pages stay relative.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+}
+
+/// Arguments of `pm import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The folder holding the postmortems to bring in (read, never changed).
+    #[arg(value_name = "SRC_DIR")]
+    pub source: PathBuf,
+    /// Print what would be created and every inference; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A YAML file mapping their front-matter keys to our fields (`company: teams`).
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// An owning team of every document (repeatable); one defined in pm.yaml.
+    #[arg(long = "team", short = 't', value_name = "TEAM")]
+    pub teams: Vec<String>,
+    /// A service of every document (repeatable); one defined in pm.yaml.
+    #[arg(long = "service", short = 's', value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// The severity of documents whose source gives none [default: the least severe in
+    /// pm.yaml].
+    #[arg(long, value_name = "SEV")]
+    pub severity: Option<String>,
+    /// The status of every document.
+    #[arg(long, value_parser = status_arg, default_value = "draft", value_name = "STATUS")]
+    pub status: Status,
+    /// The visibility of every document.
+    #[arg(long, value_parser = visibility_arg, default_value = "internal", value_name = "VISIBILITY")]
+    pub visibility: Visibility,
+    /// Import files matching this glob whatever they look like (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files matching this glob (repeatable); wins over --include.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Do not add unknown teams and services to pm.yaml; report them instead.
+    #[arg(long)]
+    pub no_config_changes: bool,
+}
+
+fn visibility_arg(text: &str) -> Result<Visibility, String> {
+    text.parse::<Visibility>()
+        .map_err(|invalid| match invalid.hint {
+            Some(hint) => format!("{}; {hint}", invalid.message),
+            None => invalid.message,
+        })
 }

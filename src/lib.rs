@@ -12,6 +12,7 @@
 //! - [`archive`]: finding the archive, reading `pm.yaml` and every postmortem;
 //! - [`check`]: the rules `pm check` applies;
 //! - [`scaffold`]: `pm init` and `pm new`;
+//! - [`import`]: `pm import`, bringing an existing folder of postmortems in;
 //! - [`commands`]: one function per subcommand, turning arguments into library calls.
 
 pub mod actions;
@@ -22,6 +23,7 @@ pub mod commands;
 pub mod diagnostic;
 pub mod error;
 mod fsx;
+pub mod import;
 pub mod markdown;
 pub mod model;
 pub mod query;

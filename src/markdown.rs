@@ -723,6 +723,99 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// A heading or a list item of a Markdown text: what `pm import` reads titles, sections and
+/// action items from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// A heading, ATX (`# Title`) or setext (underlined with `===` or `---`).
+    Heading {
+        /// 1 to 6.
+        level: u8,
+        /// Its text, markup removed.
+        text: String,
+        /// Its 1-based line.
+        line: usize,
+    },
+    /// A list item.
+    Item {
+        /// 0 for an item of a top-level list, 1 for one nested in it, and so on.
+        depth: usize,
+        /// `Some(true)` for `- [x]`, `Some(false)` for `- [ ]`, `None` for a plain item.
+        checked: Option<bool>,
+        /// Its own text, markup removed, lines joined; nested lists are items of their own.
+        text: String,
+        /// Its 1-based line.
+        line: usize,
+    },
+}
+
+/// The headings and list items of `text`, in order; code blocks are not read for them.
+pub fn blocks(text: &str) -> Vec<Block> {
+    let lines = LineIndex::new(text);
+    let mut out = Vec::new();
+    let mut heading: Option<usize> = None;
+    let mut open_items: Vec<usize> = Vec::new();
+    let mut depth = 0_usize;
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                #[allow(clippy::cast_possible_truncation)] // 1 to 6
+                let level = level as u8;
+                out.push(Block::Heading {
+                    level,
+                    text: String::new(),
+                    line: lines.line(range.start),
+                });
+                heading = Some(out.len() - 1);
+            }
+            Event::End(TagEnd::Heading(_)) => heading = None,
+            Event::Start(Tag::List(_)) => depth += 1,
+            Event::End(TagEnd::List(_)) => depth = depth.saturating_sub(1),
+            Event::Start(Tag::Item) => {
+                out.push(Block::Item {
+                    depth: depth.saturating_sub(1),
+                    checked: None,
+                    text: String::new(),
+                    line: lines.line(range.start),
+                });
+                open_items.push(out.len() - 1);
+            }
+            Event::End(TagEnd::Item) => {
+                open_items.pop();
+            }
+            Event::TaskListMarker(done) => {
+                if let Some(Block::Item { checked, .. }) =
+                    open_items.last().and_then(|i| out.get_mut(*i))
+                {
+                    *checked = Some(done);
+                }
+            }
+            Event::Text(part) | Event::Code(part) => {
+                let target = heading.or_else(|| open_items.last().copied());
+                match target.and_then(|i| out.get_mut(i)) {
+                    Some(Block::Heading { text, .. } | Block::Item { text, .. }) => {
+                        text.push_str(&part);
+                    }
+                    None => {}
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(Block::Item { text, .. }) =
+                    open_items.last().and_then(|i| out.get_mut(*i))
+                {
+                    text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    for block in &mut out {
+        let (Block::Heading { text, .. } | Block::Item { text, .. }) = block;
+        *text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1302,5 +1395,50 @@ mod tests {
             .prop_map(str::to_owned),
         ];
         proptest::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    #[test]
+    fn blocks_are_headings_and_items_outside_code() {
+        let text = "Title\n=====\n\n```\n# not a heading\n```\n\n## Action items\n\n- [x] Done *now*\n  - nested\n- [ ] Open\n  second line\n- plain\n";
+        let got = blocks(text);
+        assert_eq!(
+            got,
+            [
+                Block::Heading {
+                    level: 1,
+                    text: "Title".into(),
+                    line: 1
+                },
+                Block::Heading {
+                    level: 2,
+                    text: "Action items".into(),
+                    line: 8
+                },
+                Block::Item {
+                    depth: 0,
+                    checked: Some(true),
+                    text: "Done now".into(),
+                    line: 10
+                },
+                Block::Item {
+                    depth: 1,
+                    checked: None,
+                    text: "nested".into(),
+                    line: 11
+                },
+                Block::Item {
+                    depth: 0,
+                    checked: Some(false),
+                    text: "Open second line".into(),
+                    line: 12
+                },
+                Block::Item {
+                    depth: 0,
+                    checked: None,
+                    text: "plain".into(),
+                    line: 14
+                },
+            ]
+        );
     }
 }

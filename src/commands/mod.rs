@@ -4,6 +4,7 @@
 mod actions;
 mod build;
 mod check;
+mod import;
 mod init;
 mod list;
 mod new;
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Stats(args) => stats::run(&context, &args),
         Command::Build(args) => build::run(&context, &args),
         Command::Index { rebuild } => search::index(&context, rebuild),
+        Command::Import(args) => import::run(&context, &args),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man { command } => shell::man(command.as_deref()),
     }

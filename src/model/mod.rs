@@ -4,6 +4,7 @@
 //! archive's job; checking documents against `pm.yaml` and each other is `check`'s.
 
 pub mod edit;
+mod free;
 mod parse;
 pub mod split;
 pub mod time;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::Pos;
 use yaml::keyword_enum;
 
+pub use free::{FreeMap, FreeValue};
 pub use parse::{Parsed, is_valid_id, parse};
 
 keyword_enum! {
@@ -226,6 +228,10 @@ pub struct FrontMatter {
     /// Follow-up actions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub action_items: Vec<ActionItem>,
+    /// What `pm import` kept of a source: its path (`source`) and the fields it could not map,
+    /// as written. Any mapping; `pm` reads nothing else from it.
+    #[serde(default, skip_serializing_if = "FreeMap::is_empty")]
+    pub imported: FreeMap,
 }
 
 impl FrontMatter {

@@ -169,6 +169,7 @@ fn read_front_matter(
     let links = f.items("links", "link", read_link);
     let action_items = f.items("action_items", "action item", read_action_item);
     let related = f.list("related");
+    let imported = f.optional("imported").unwrap_or_default();
     let problems = f.finish();
 
     let complete = id.is_some() && title.is_some() && status.is_some() && severity.is_some();
@@ -194,6 +195,7 @@ fn read_front_matter(
         links: links.into_iter().map(|(_, link)| link).collect(),
         related,
         action_items: action_items.into_iter().map(|(_, item)| item).collect(),
+        imported,
     };
     (front, complete, problems)
 }

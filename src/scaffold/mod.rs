@@ -237,6 +237,7 @@ pub fn create(
             links: Vec::new(),
             related: Vec::new(),
             action_items: Vec::new(),
+            imported: model::FreeMap::default(),
         };
         let body = template.render(&BodyContext {
             id: &id,

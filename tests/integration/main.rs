@@ -6,6 +6,7 @@ mod actions;
 mod bad_input;
 mod build;
 mod check;
+mod import;
 mod init;
 mod list;
 mod new;

@@ -14,6 +14,7 @@ const SUBCOMMANDS: &[&str] = &[
     "stats",
     "build",
     "index",
+    "import",
     "completions",
     "man",
 ];
