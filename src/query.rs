@@ -48,22 +48,14 @@ impl Filter {
     /// A message for the first team, service or severity that `config` does not define:
     /// a filter on it could only ever match nothing, which is almost always a typo.
     pub fn undefined_value(&self, config: &Config) -> Option<String> {
-        let teams: Vec<&str> = config.teams.iter().map(|t| t.id.as_str()).collect();
-        let services: Vec<&str> = config.services.iter().map(|s| s.id.as_str()).collect();
-        let severities: Vec<&str> = config.severities.iter().map(|s| s.id.as_str()).collect();
-        [
-            ("team", &self.teams, teams),
-            ("service", &self.services, services),
-            ("severity", &self.severities, severities),
-        ]
-        .into_iter()
-        .find_map(|(what, wanted, defined)| {
-            let unknown = wanted.iter().find(|w| !defined.contains(&w.as_str()))?;
-            Some(format!(
-                "`{unknown}` is not a {what} defined in pm.yaml\n  hint: {}",
-                undefined_hint(what, unknown, &defined)
-            ))
-        })
+        undefined_value(
+            config,
+            &[
+                (Defined::Team, &self.teams),
+                (Defined::Service, &self.services),
+                (Defined::Severity, &self.severities),
+            ],
+        )
     }
 
     /// The documents that pass, newest first (ties by id).
@@ -72,6 +64,40 @@ impl Filter {
         selected.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id().cmp(b.id())));
         selected
     }
+}
+
+/// What a filter value names in `pm.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Defined {
+    /// A team id.
+    Team,
+    /// A service id.
+    Service,
+    /// A severity id.
+    Severity,
+}
+
+/// A message for the first of the `wanted` values that `config` does not define, with what
+/// was probably meant.
+pub fn undefined_value(config: &Config, wanted: &[(Defined, &Vec<String>)]) -> Option<String> {
+    wanted.iter().find_map(|&(kind, values)| {
+        let (what, defined): (&str, Vec<&str>) = match kind {
+            Defined::Team => ("team", config.teams.iter().map(|t| t.id.as_str()).collect()),
+            Defined::Service => (
+                "service",
+                config.services.iter().map(|s| s.id.as_str()).collect(),
+            ),
+            Defined::Severity => (
+                "severity",
+                config.severities.iter().map(|s| s.id.as_str()).collect(),
+            ),
+        };
+        let unknown = values.iter().find(|w| !defined.contains(&w.as_str()))?;
+        Some(format!(
+            "`{unknown}` is not a {what} defined in pm.yaml\n  hint: {}",
+            undefined_hint(what, unknown, &defined)
+        ))
+    })
 }
 
 fn any_of(wanted: &[String], have: &[String]) -> bool {

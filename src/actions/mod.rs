@@ -10,8 +10,9 @@ use chrono::{Days, NaiveDate};
 pub use ics::calendar;
 
 use crate::archive::Config;
-use crate::diagnostic::{suggestion, undefined_hint};
+use crate::diagnostic::suggestion;
 use crate::model::{ActionItem, ActionStatus, ActionType, Postmortem, Priority};
+use crate::query::Defined;
 
 /// One action item and where it came from.
 #[derive(Debug, Clone, Copy)]
@@ -124,20 +125,13 @@ impl ActionFilter {
     /// A message for the first team or service that `config` does not define: a filter on it
     /// could only ever match nothing, which is almost always a typo.
     pub fn undefined_value(&self, config: &Config) -> Option<String> {
-        let teams: Vec<&str> = config.teams.iter().map(|t| t.id.as_str()).collect();
-        let services: Vec<&str> = config.services.iter().map(|s| s.id.as_str()).collect();
-        [
-            ("team", &self.teams, teams),
-            ("service", &self.services, services),
-        ]
-        .into_iter()
-        .find_map(|(what, wanted, defined)| {
-            let unknown = wanted.iter().find(|w| !defined.contains(&w.as_str()))?;
-            Some(format!(
-                "`{unknown}` is not a {what} defined in pm.yaml\n  hint: {}",
-                undefined_hint(what, unknown, &defined)
-            ))
-        })
+        crate::query::undefined_value(
+            config,
+            &[
+                (Defined::Team, &self.teams),
+                (Defined::Service, &self.services),
+            ],
+        )
     }
 
     /// The actions of `docs` that pass on `today`, by due date (none last), then priority
