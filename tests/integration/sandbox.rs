@@ -130,3 +130,19 @@ pub fn stdout(output: &std::process::Output) -> String {
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8(output.stderr.clone()).expect("utf-8 stderr")
 }
+
+/// The real postmortems of `../shared/corpus` (or `PM_CORPUS`), if this checkout has them
+/// beside it; tests that need them say so and stop when it does not.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("PM_CORPUS")
+        .map_or_else(|| repo().join("../shared/corpus"), PathBuf::from);
+    if dir.join("dfds").is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "note: no corpus at {} (set PM_CORPUS); the test of real postmortems is skipped",
+            dir.display()
+        );
+        None
+    }
+}

@@ -12,7 +12,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::sandbox::{Sandbox, repo, stderr, stdout};
+use crate::sandbox::{Sandbox, corpus, repo, stderr, stdout};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -311,12 +311,6 @@ fn every_example_file_holding_a_word_is_found() {
 // 2. The same on real postmortems
 // ---------------------------------------------------------------------------------------------
 
-/// The real corpus next to the project, if it is there.
-fn corpus() -> Option<PathBuf> {
-    let dir = repo().join("../shared/corpus");
-    dir.join("dfds").is_dir().then_some(dir)
-}
-
 /// Every text file of `dir` (recursively), LICENSE and README left out, as (file, text).
 fn corpus_files(dir: &Path) -> Vec<(PathBuf, String)> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -376,7 +370,6 @@ fn distinctive_word(text: &str) -> Option<String> {
 #[test]
 fn every_corpus_file_holding_a_word_is_found() {
     let Some(corpus) = corpus() else {
-        eprintln!("note: no corpus at ../shared/corpus; skipping the real-postmortem test");
         return;
     };
     let sandbox = Sandbox::init();
