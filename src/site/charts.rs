@@ -265,7 +265,7 @@ pub struct Strip<'a> {
     pub label: &'a str,
     /// Its severity rank, from 1.
     pub rank: usize,
-    /// Its durations, in minutes.
+    /// Its durations, in minutes, shortest first.
     pub minutes: Vec<i64>,
     /// Their median.
     pub median: Option<f64>,
@@ -282,7 +282,22 @@ const TICKS: [(f64, &str); 7] = [
     (43200.0, "30 d"),
 ];
 
-/// Durations per row as dots on a logarithmic axis, each row's median marked with a bar: the
+/// Most dots in a row of a strip plot: more add bytes, not insight.
+const MAX_DOTS: usize = 300;
+
+/// At most `most` of `sorted`, evenly spaced quantiles (the first and last included), so that
+/// a large row keeps its shape and its extremes.
+fn sample(sorted: &[i64], most: usize) -> Vec<i64> {
+    if sorted.len() <= most || most < 2 {
+        return sorted.to_vec();
+    }
+    (0..most)
+        .map(|i| sorted[i * (sorted.len() - 1) / (most - 1)])
+        .collect()
+}
+
+/// Durations per row as dots on a logarithmic axis (rows of more than [`MAX_DOTS`] show that
+/// many evenly spaced quantiles), each row's median marked with a bar: the
 /// shape of a heavy-tailed distribution, which a mean hides.
 #[allow(
     clippy::cast_precision_loss,
@@ -349,7 +364,7 @@ pub fn strips(id: &str, title: &str, rows: &[Strip<'_>], size: Size) -> String {
             escape(row.label),
             row.minutes.len()
         );
-        for (i, &m) in row.minutes.iter().enumerate() {
+        for (i, &m) in sample(&row.minutes, MAX_DOTS).iter().enumerate() {
             // Spread the dots over the row in a fixed pattern, so that equal values stay visible.
             let jitter = (i * 7 % 11) as f64 / 10.0 - 0.5;
             let y = f64::from(middle) + jitter * f64::from(row_height - 16);
@@ -546,6 +561,16 @@ mod tests {
         assert_eq!(months.len(), 12);
         assert_eq!(months[0].start, date("2025-04-01"));
         assert_eq!(months.iter().map(|m| m.counts[0]).sum::<usize>(), 1);
+    }
+
+    #[test]
+    fn large_rows_are_drawn_as_quantiles_with_their_extremes() {
+        let values: Vec<i64> = (0..1000).collect();
+        let drawn = sample(&values, 300);
+        assert_eq!(drawn.len(), 300);
+        assert_eq!((drawn[0], drawn[299]), (0, 999));
+        assert!(drawn.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(sample(&[3, 1], 300), [3, 1]);
     }
 
     #[test]
