@@ -363,8 +363,9 @@ pub enum ActionsCommand {
     #[command(after_help = "\
 Examples:
   pm actions set 2026-02-02-expired-certificate-api-gateway#2 --status done
-  pm actions set 2026-02-02-expired-certificate-api-gateway#3 --status in-progress --ticket https://tracker.example/PLAT-9
-  pm actions set PAY-77 --due 2026-12-15 --owner \"Ana Diaz\"
+  pm actions set 2026-02-02-expired-certificate-api-gateway#3 --status in-progress
+  pm actions set PAY-77 --ticket https://tracker.example/PAY-77 --due 2026-12-15
+  pm actions set PAY-77 --owner \"Ana Diaz\"
 
 An action is named by its own `id`, or by `<postmortem id>#<n>` (n = its position, from 1).
 Setting done or wont-do also records `closed:` (today, or --closed) when it is missing.")]
