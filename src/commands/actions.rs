@@ -262,6 +262,13 @@ fn set(context: &Context, args: &ActionSetArgs) -> Result<u8> {
         print(&format!("{id}: nothing to change, it already is so\n"))?;
         return Ok(OK);
     }
+    // Another editor may have saved the file meanwhile: never write over its change.
+    if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+        return Err(Error::Failed(format!(
+            "{} changed while pm was changing it, so it was left as it is now; run the command again",
+            shown.display()
+        )));
+    }
     crate::fsx::write_replace(&path, new_text.as_bytes())
         .map_err(|e| Error::io("cannot write", &path, e))?;
     let mut out = format!(
