@@ -51,12 +51,21 @@ impl<'a> WordCounter<'a> {
 
     fn before(&mut self, offset: usize) -> u32 {
         let offset = offset.clamp(self.at, self.text.len());
-        for c in self.text[self.at..offset].chars() {
-            let word = c.is_alphanumeric();
+        let part = &self.text[self.at..offset];
+        let mut i = 0;
+        while let Some(&byte) = part.as_bytes().get(i) {
+            // Most text is ASCII: decode a character only where one starts beyond it.
+            let (word, len) = if byte.is_ascii() {
+                (byte.is_ascii_alphanumeric(), 1)
+            } else {
+                let c = part[i..].chars().next().unwrap_or(' ');
+                (c.is_alphanumeric(), c.len_utf8())
+            };
             if word && !self.in_word {
                 self.count += 1;
             }
             self.in_word = word;
+            i += len;
         }
         self.at = offset;
         self.count
@@ -234,6 +243,15 @@ mod tests {
         assert_eq!(ranges(encoded.as_bytes(), "root"), vec![15..18]);
         assert!(ranges(encoded.as_bytes(), "time").is_empty());
         assert!(ranges(encoded.as_bytes(), "root-c").is_empty());
+    }
+
+    #[test]
+    fn words_are_counted_as_the_tokenizer_cuts_them_in_any_script() {
+        let text = "café—résumé 東京 x_y 3.5 ü";
+        let mut counter = WordCounter::new(text);
+        // café | résumé | 東京 | x | y | 3 | 5 | ü: letters and digits of any script.
+        assert_eq!(counter.before(text.find("東京").unwrap()), 2);
+        assert_eq!(counter.before(text.len()), 8);
     }
 
     #[test]
