@@ -101,8 +101,7 @@ pub struct FollowThrough {
 }
 
 impl FollowThrough {
-    /// The follow-through of `actions` (grouped by postmortem in order, as [`actions::all`]
-    /// gives them) on `today`.
+    /// The follow-through of `actions` on `today`.
     pub fn of(actions: &[Action<'_>], today: NaiveDate) -> Self {
         let mut f = FollowThrough {
             actions: actions.len(),

@@ -8,7 +8,9 @@ use super::charts::{self, Size, Strip};
 use super::plan::Link;
 use crate::archive::Config;
 use crate::model::Postmortem;
-use crate::stats::{self, Count, Distribution, Figures, FollowThrough, human_minutes};
+use crate::stats::{
+    self, Count, Distribution, Figures, FollowThrough, TeamFollowThrough, human_minutes,
+};
 
 /// Months in the stats page's chart of postmortems per month.
 const MONTHS: u32 = 36;
@@ -189,9 +191,11 @@ fn share(f: &FollowThrough) -> String {
         .map_or_else(|| "-".to_owned(), |s| format!("{:.0}%", s * 100.0))
 }
 
-/// The stats page of `docs` (the site's postmortems), with `team_link` naming a team's page.
+/// The stats page of `docs` (the site's postmortems) and `teams` (their follow-through per
+/// team), with `team_link` naming a team's page.
 pub fn stats_page(
     docs: &[&Postmortem],
+    teams: &[TeamFollowThrough],
     config: &Config,
     team_link: impl Fn(&str) -> Link,
     today: NaiveDate,
@@ -223,8 +227,8 @@ pub fn stats_page(
             }
         })
         .collect();
-    let mut teams: Vec<TeamRow> = stats::follow_through_by_team(docs, config, today)
-        .into_iter()
+    let mut teams: Vec<TeamRow> = teams
+        .iter()
         .map(|t| TeamRow {
             team: if t.team == "none" {
                 Link {
@@ -240,7 +244,7 @@ pub fn stats_page(
                 .median_days_to_close
                 .map_or_else(|| "-".to_owned(), |d| format!("{d}")),
             share_all_closed: share(&t.figures),
-            figures: t.figures,
+            figures: t.figures.clone(),
         })
         .collect();
     let names: Vec<(String, &FollowThrough)> = teams
@@ -292,25 +296,19 @@ pub fn stats_page(
     }
 }
 
-/// The small charts of team `team`'s page, over its postmortems `docs` and the actions it owns
-/// among `all_docs`.
+/// The small charts of a team's page, over its postmortems `docs` and `follow`, the
+/// follow-through of the actions it owns.
 pub fn team_charts(
-    team: &str,
     docs: &[&Postmortem],
-    all_docs: &[&Postmortem],
+    follow: &FollowThrough,
     config: &Config,
     today: NaiveDate,
 ) -> TeamCharts {
-    let owned: Vec<_> = crate::actions::all(all_docs.iter().copied())
-        .into_iter()
-        .filter(|a| a.team() == Some(team))
-        .collect();
-    let follow = FollowThrough::of(&owned, today);
     let figures = Figures::of(docs, config, today);
     TeamCharts {
         per_month: month_chart("pm", docs, config, today, TEAM_MONTHS, Size::Small).0,
         resolve: resolve_chart("ttr", docs, config, Size::Small),
-        follow_through: charts::follow_through("ft", &[("Its actions", &follow)], Size::Small),
+        follow_through: charts::follow_through("ft", &[("Its actions", follow)], Size::Small),
         durations: DurationRow::all(&figures),
     }
 }

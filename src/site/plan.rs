@@ -49,6 +49,8 @@ pub struct Site<'a> {
     config: &'a Config,
     /// The day overdue is counted on.
     today: NaiveDate,
+    /// The follow-through of each team's actions, for team pages.
+    follow_through: Vec<stats::TeamFollowThrough>,
     /// `site`, what every page sees, as a template value.
     shared: tera::Value,
     views: Vec<DocView<'a>>,
@@ -545,9 +547,11 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
         });
     }
 
-    // Figures and charts.
+    // Figures and charts; each team's follow-through also goes on its page.
+    let follow_through = stats::follow_through_by_team(&docs, config, today);
     let stats = super::figures::stats_page(
         &docs,
+        &follow_through,
         config,
         |team| groups.link(GroupKind::Team, team),
         today,
@@ -614,6 +618,7 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
         docs,
         config,
         today,
+        follow_through,
         shared: tera::Value::from_serializable(&site),
         position,
         views,
@@ -696,14 +701,14 @@ impl Site<'_> {
                 if kind == GroupKind::Team {
                     let docs: Vec<&Postmortem> =
                         group.members.iter().map(|&i| self.docs[i].0).collect();
-                    let all: Vec<&Postmortem> = self.docs.iter().map(|(d, _)| *d).collect();
-                    let charts = super::figures::team_charts(
-                        &group.view.id,
-                        &docs,
-                        &all,
-                        self.config,
-                        self.today,
-                    );
+                    let follow = self
+                        .follow_through
+                        .iter()
+                        .find(|t| t.team == group.view.id)
+                        .map(|t| t.figures.clone())
+                        .unwrap_or_default();
+                    let charts =
+                        super::figures::team_charts(&docs, &follow, self.config, self.today);
                     context.insert("charts", &charts);
                 }
                 context.insert_value("docs", picked(&self.doc_values, &group.members));
