@@ -4,9 +4,7 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use super::table::{self, Column, csv_row};
-use super::{
-    Context, FINDINGS, OK, note, note_config_problems, note_unreadable, print, printable, style,
-};
+use super::{Context, FINDINGS, OK, note, open_filtered, print, printable, style};
 use crate::actions::{self, Action, ActionFilter, Change};
 use crate::archive::Archive;
 use crate::cli::{ActionSetArgs, ActionsArgs, ActionsCommand, ActionsFormat, ActionsListArgs};
@@ -22,14 +20,8 @@ pub fn run(context: &Context, args: &ActionsArgs) -> Result<u8> {
 }
 
 fn list(context: &Context, args: &ActionsListArgs) -> Result<u8> {
-    let root = context.root()?;
-    let archive = Archive::open(&root)?;
-    note_config_problems(&archive.config_diagnostics);
     let filter = ActionFilter::from(args);
-    if let Some(message) = filter.undefined_value(&archive.config) {
-        return Err(Error::Usage(message));
-    }
-    note_unreadable(&archive);
+    let archive = open_filtered(context, |config| filter.undefined_value(config))?;
     let clock = context.clock(archive.config.timezone);
     let today = clock.today;
     let selected = filter.select(&archive.documents, today);

@@ -3,8 +3,7 @@
 use std::io::IsTerminal;
 
 use super::table::{self, Column, csv_row};
-use super::{Context, OK, note, note_config_problems, note_unreadable, print};
-use crate::archive::Archive;
+use super::{Context, OK, note, open_filtered, print};
 use crate::cli::{DataFormat, FilterArgs, ListArgs};
 use crate::error::{Error, Result};
 use crate::query::Filter;
@@ -12,14 +11,8 @@ use crate::views::DocumentView;
 
 /// Lists the postmortems that pass the filters.
 pub fn run(context: &Context, args: &ListArgs) -> Result<u8> {
-    let root = context.root()?;
-    let archive = Archive::open(&root)?;
-    note_config_problems(&archive.config_diagnostics);
     let filter = Filter::from(&args.filter);
-    if let Some(message) = filter.undefined_value(&archive.config) {
-        return Err(Error::Usage(message));
-    }
-    note_unreadable(&archive);
+    let archive = open_filtered(context, |config| filter.undefined_value(config))?;
     let today = context.clock(archive.config.timezone).today;
     let selected = filter.select(&archive.documents);
     if selected.is_empty() && std::io::stdout().is_terminal() {

@@ -132,6 +132,22 @@ fn note_config_problems(diagnostics: &[crate::diagnostic::Diagnostic]) {
     }
 }
 
+/// The archive, for a command that filters it: notes on `pm.yaml`'s problems, a usage error
+/// when `undefined` finds a filter value `pm.yaml` does not define, then a note on files that
+/// could not be read.
+fn open_filtered(
+    context: &Context,
+    undefined: impl FnOnce(&crate::archive::Config) -> Option<String>,
+) -> Result<crate::archive::Archive> {
+    let archive = crate::archive::Archive::open(&context.root()?)?;
+    note_config_problems(&archive.config_diagnostics);
+    if let Some(message) = undefined(&archive.config) {
+        return Err(Error::Usage(message));
+    }
+    note_unreadable(&archive);
+    Ok(archive)
+}
+
 /// Says on standard error how many postmortem files could not be read and are left out.
 fn note_unreadable(archive: &crate::archive::Archive) {
     let unreadable = archive.files.len() - archive.documents.len();

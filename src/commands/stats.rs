@@ -5,8 +5,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::table::{self, Column, csv_row};
-use super::{Context, OK, note_config_problems, note_unreadable, print};
-use crate::archive::Archive;
+use super::{Context, OK, open_filtered, print};
 use crate::cli::{DataFormat, StatsArgs, StatsBy};
 use crate::error::{Error, Result};
 use crate::model::Postmortem;
@@ -30,14 +29,8 @@ struct Report<'a> {
 
 /// Prints figures of the postmortems that pass the filters.
 pub fn run(context: &Context, args: &StatsArgs) -> Result<u8> {
-    let root = context.root()?;
-    let archive = Archive::open(&root)?;
-    note_config_problems(&archive.config_diagnostics);
     let filter = Filter::from(&args.filter);
-    if let Some(message) = filter.undefined_value(&archive.config) {
-        return Err(Error::Usage(message));
-    }
-    note_unreadable(&archive);
+    let archive = open_filtered(context, |config| filter.undefined_value(config))?;
     let today = context.clock(archive.config.timezone).today;
     let docs: Vec<&Postmortem> = filter
         .select(&archive.documents)
