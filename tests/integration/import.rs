@@ -84,25 +84,6 @@ fn source_body(bytes: &[u8]) -> String {
     text
 }
 
-/// `pm check --format json` has no errors; returns the number of warnings.
-fn check_has_no_errors(sandbox: &Sandbox) -> u64 {
-    let output = sandbox
-        .pm()
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let errors: Vec<&Value> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["level"] == "error")
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!(output.status.code(), Some(0));
-    report["warnings"].as_u64().unwrap()
-}
-
 /// Words of 5 to 20 ASCII letters, lowercased, outside links' addresses (which are not text).
 fn words(text: &str) -> BTreeSet<String> {
     text.split_whitespace()
@@ -278,7 +259,7 @@ fn dfds_each_postmortem_becomes_a_document_with_its_text_and_the_rest_is_skipped
         "the guess is reported"
     );
 
-    check_has_no_errors(&sandbox);
+    sandbox.check_without_errors();
     let searched = search_finds_a_distinctive_word_of_each(&sandbox, &sources, &docs);
     assert_eq!(searched, docs.len());
 }
@@ -364,7 +345,7 @@ fn posthog_setext_titles_dates_from_file_names_and_ticked_action_items() {
         let text = fs::read_to_string(sandbox.path().join(&doc.path)).unwrap();
         assert!(text.ends_with(&source_body(&sources[source])), "{source}");
     }
-    check_has_no_errors(&sandbox);
+    sandbox.check_without_errors();
     let searched = search_finds_a_distinctive_word_of_each(&sandbox, &sources, &docs);
     assert_eq!(searched, docs.len());
 }
@@ -441,7 +422,7 @@ fn icco_front_matter_is_mapped_and_new_teams_go_into_marked_blocks_of_pm_yaml() 
         "the teams that were there stay"
     );
 
-    check_has_no_errors(&sandbox);
+    sandbox.check_without_errors();
     let searched = search_finds_a_distinctive_word_of_each(&sandbox, &sources, &docs);
     // Sources with an empty body have no words to search for.
     let empty = docs
@@ -485,7 +466,7 @@ fn with_no_config_changes_pm_yaml_stays_and_unknown_names_are_kept_under_importe
         panic!("no fields kept");
     };
     assert_eq!(fields.text("company"), Some("Platform.sh"));
-    check_has_no_errors(&sandbox);
+    sandbox.check_without_errors();
 }
 
 #[test]
@@ -527,7 +508,7 @@ fn odd_files_are_reported_never_fatal_and_globs_override_the_guess() {
         text.ends_with("\n---\nSome prose without a heading or a date.\nSecond line.\n"),
         "{text}"
     );
-    check_has_no_errors(&sandbox);
+    sandbox.check_without_errors();
 }
 
 #[test]

@@ -21,6 +21,25 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
+    /// `pm check --format json` of the archive, asserting that it found no errors.
+    pub fn check_without_errors(&self) -> serde_json::Value {
+        let output = self
+            .pm()
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let errors: Vec<&serde_json::Value> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["level"] == "error")
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        assert_eq!(output.status.code(), Some(0));
+        report
+    }
+
     /// An empty folder, not an archive.
     pub fn empty() -> Self {
         Sandbox {
