@@ -101,6 +101,12 @@ pub struct FollowThrough {
 }
 
 impl FollowThrough {
+    /// `share_all_closed` as people read it: `40%`, or `-` without actions.
+    pub fn share_text(&self) -> String {
+        self.share_all_closed
+            .map_or_else(|| "-".to_owned(), |s| format!("{:.0}%", s * 100.0))
+    }
+
     /// The follow-through of `actions` on `today`.
     pub fn of(actions: &[Action<'_>], today: NaiveDate) -> Self {
         let mut f = FollowThrough {

@@ -90,10 +90,6 @@ fn number(value: Option<f64>) -> String {
     })
 }
 
-fn percent(share: Option<f64>) -> String {
-    share.map_or_else(|| "-".to_owned(), |s| format!("{:.0}%", s * 100.0))
-}
-
 fn counts_table(header: &'static str, counts: &[stats::Count]) -> String {
     table::render(&[
         Column {
@@ -293,7 +289,7 @@ fn follow_through_table(rows: &[(String, &stats::FollowThrough)]) -> String {
                     "{}/{} {}",
                     t.postmortems_all_closed,
                     t.postmortems_with_actions,
-                    percent(t.share_all_closed)
+                    t.share_text()
                 )
             }),
         },

@@ -186,11 +186,6 @@ fn resolve_chart(id: &str, docs: &[&Postmortem], config: &Config, size: Size) ->
     charts::strips(id, "Time to resolve, by severity", &rows, size)
 }
 
-fn share(f: &FollowThrough) -> String {
-    f.share_all_closed
-        .map_or_else(|| "-".to_owned(), |s| format!("{:.0}%", s * 100.0))
-}
-
 /// The stats page of `docs` (the site's postmortems) and `teams` (their follow-through per
 /// team), with `team_link` naming a team's page.
 pub fn stats_page(
@@ -243,7 +238,7 @@ pub fn stats_page(
                 .figures
                 .median_days_to_close
                 .map_or_else(|| "-".to_owned(), |d| format!("{d}")),
-            share_all_closed: share(&t.figures),
+            share_all_closed: t.figures.share_text(),
             figures: t.figures.clone(),
         })
         .collect();
@@ -269,7 +264,7 @@ pub fn stats_page(
             .follow_through
             .median_days_to_close
             .map_or_else(|| "-".to_owned(), |d| format!("{d}")),
-        share_all_closed: share(&all.follow_through),
+        share_all_closed: all.follow_through.share_text(),
         figures: all.follow_through.clone(),
     });
     let top: Vec<(&str, usize)> = all
