@@ -106,10 +106,11 @@ pub fn build(
             (&tera, &sources, &site, &writer, &pages, &done, &failed);
         // The files for programs and for search in the browser, made beside the pages.
         let files = scope.spawn(move || -> Result<()> {
-            let files = site.api_files().into_iter();
-            let written = files
-                .chain(search::files(&site.docs, &archive.config))
-                .try_for_each(|(path, bytes)| writer.write(&path, &bytes));
+            let written = site.api_files().and_then(|api| {
+                api.into_iter()
+                    .chain(search::files(&site.docs, &archive.config))
+                    .try_for_each(|(path, bytes)| writer.write(&path, &bytes))
+            });
             if written.is_err() {
                 failed.store(true, Ordering::Relaxed);
             }

@@ -10,6 +10,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 use crate::archive::{Archive, Config};
+use crate::error::{Error, Result};
 use crate::markdown::{self, Heading};
 use crate::model::{ActionStatus, ActionType, Postmortem, Priority, Status};
 use crate::stats;
@@ -633,17 +634,17 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
 impl Site<'_> {
     /// `api/postmortems.json` and `api/actions.json`: every postmortem's metadata and every
     /// action, for programs.
-    pub fn api_files(&self) -> Vec<(String, Vec<u8>)> {
-        vec![
+    pub fn api_files(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        Ok(vec![
             (
                 "api/postmortems.json".to_owned(),
-                api_json("postmortems", &self.views),
+                api_json("postmortems", &self.views)?,
             ),
             (
                 "api/actions.json".to_owned(),
-                api_json("actions", &self.actions),
+                api_json("actions", &self.actions)?,
             ),
-        ]
+        ])
     }
 
     /// The variables of `page`'s template. Those of postmortems (whose bodies are rendered
@@ -740,21 +741,34 @@ fn context(value: &impl Serialize) -> tera::Context {
 
 /// `{"version": 1, "<key>": [...]}`, compact, ending in a newline. `<`, `>` and `&` are
 /// written as `\u` escapes, so no document text reads as markup even where a browser sniffs
-/// the file as HTML.
-fn api_json(key: &str, items: &impl Serialize) -> Vec<u8> {
-    let json =
-        serde_json::to_string(&serde_json::json!({ "version": 1, key: items })).unwrap_or_default();
-    let mut bytes = Vec::with_capacity(json.len() + 1);
-    for byte in json.bytes() {
-        match byte {
-            b'<' => bytes.extend_from_slice(b"\\u003c"),
-            b'>' => bytes.extend_from_slice(b"\\u003e"),
-            b'&' => bytes.extend_from_slice(b"\\u0026"),
-            _ => bytes.push(byte),
-        }
+/// the file as HTML. Written straight from the views: these files hold every postmortem.
+fn api_json(key: &str, items: &impl Serialize) -> Result<Vec<u8>> {
+    use serde::ser::{SerializeMap, Serializer};
+    let mut json = Vec::new();
+    let mut serializer = serde_json::Serializer::new(&mut json);
+    serializer
+        .serialize_map(Some(2))
+        .and_then(|mut map| {
+            map.serialize_entry("version", &1)?;
+            map.serialize_entry(key, items)?;
+            map.end()
+        })
+        .map_err(|e| Error::Failed(format!("cannot write api/{key}.json: {e}")))?;
+    // Outside strings JSON has none of these bytes, so each found is inside one.
+    let mut bytes = Vec::with_capacity(json.len() + json.len() / 64 + 1);
+    let mut rest = json.as_slice();
+    while let Some(at) = rest.iter().position(|b| matches!(b, b'<' | b'>' | b'&')) {
+        bytes.extend_from_slice(&rest[..at]);
+        bytes.extend_from_slice(match rest[at] {
+            b'<' => b"\\u003c",
+            b'>' => b"\\u003e",
+            _ => b"\\u0026",
+        });
+        rest = &rest[at + 1..];
     }
+    bytes.extend_from_slice(rest);
     bytes.push(b'\n');
-    bytes
+    Ok(bytes)
 }
 
 /// `f` of every item, in order, computed on every core: rendering 10 000 bodies or turning
@@ -1247,5 +1261,15 @@ mod tests {
             "7 min"
         );
         assert_eq!(median_minutes([None].into_iter()), "n/a");
+    }
+
+    #[test]
+    fn api_files_start_with_their_version_and_escape_markup() {
+        let items = [BTreeMap::from([("title", "<b>R&D</b> 1 > 0")])];
+        let bytes = api_json("things", &items).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "{\"version\":1,\"things\":[{\"title\":\"\\u003cb\\u003eR\\u0026D\\u003c/b\\u003e 1 \\u003e 0\"}]}\n"
+        );
     }
 }
