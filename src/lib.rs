@@ -23,6 +23,7 @@ pub mod commands;
 pub mod diagnostic;
 pub mod error;
 mod fsx;
+pub mod hash;
 pub mod import;
 pub mod markdown;
 pub mod model;

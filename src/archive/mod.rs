@@ -302,7 +302,8 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn of(meta: &fs::Metadata) -> Stamp {
+    /// The stamp of a file with metadata `meta`.
+    pub fn of(meta: &fs::Metadata) -> Stamp {
         Stamp {
             size: meta.len(),
             modified: meta

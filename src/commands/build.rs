@@ -40,12 +40,17 @@ pub fn run(context: &Context, args: &BuildArgs) -> Result<u8> {
         note(&format!("rendered {} of {} pages\n", p.done, p.total));
     })?;
     print(&format!(
-        "built {}/ with {} postmortems{}: {} files in {} ms\n",
+        "built {}/ with {} postmortems{}: {} files in {} ms{}\n",
         out.strip_prefix(&context.cwd).unwrap_or(&out).display(),
         report.documents,
         if args.public { " (public edition)" } else { "" },
         report.files,
-        report.millis
+        report.millis,
+        match report.kept {
+            0 => String::new(),
+            1 => ", 1 unchanged file kept".to_owned(),
+            kept => format!(", {kept} unchanged files kept"),
+        }
     ))?;
     if args.public && !report.sitemap {
         note(

@@ -316,6 +316,9 @@ pub struct Postmortem {
     pub date: NaiveDate,
     /// Where each front-matter value was written.
     pub positions: Positions,
+    /// A stable hash of the text it was read from: the same text, the same document (what
+    /// `pm build` goes by to keep pages that did not change).
+    pub hash: u64,
 }
 
 impl Postmortem {

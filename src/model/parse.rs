@@ -68,6 +68,7 @@ pub fn parse(path: &Path, text: &str, tz: Tz) -> Parsed {
         body: parts.body.to_owned(),
         body_line: parts.body_line,
         positions,
+        hash: crate::hash::content_hash(text.as_bytes()),
     };
     Parsed {
         document: Some(document),

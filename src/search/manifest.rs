@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use super::schema::SCHEMA_VERSION;
 use crate::archive::Stamp;
 use crate::fsx;
+use crate::hash::{Fnv, content_hash};
 
 /// One file as the index last saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,45 +232,6 @@ pub fn key(path: &Path) -> Cow<'_, str> {
     }
 }
 
-/// A stable hash of file contents: the same bytes give the same value on every machine and
-/// Rust version. Eight bytes per step (a multiply-rotate mix, then a final avalanche), since
-/// a rebuild hashes the whole archive; it detects changes, it need not resist attacks.
-pub fn content_hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mix = |hash: u64, word: u64| (hash ^ word).wrapping_mul(K).rotate_left(29);
-    let mut hash = (bytes.len() as u64).wrapping_mul(K);
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        hash = mix(
-            hash,
-            u64::from_le_bytes(word.try_into().unwrap_or_default()),
-        );
-    }
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    hash = mix(hash, u64::from_le_bytes(tail));
-    // The finaliser of splitmix64: every input bit reaches every output bit.
-    hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    hash ^ (hash >> 31)
-}
-
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,20 +267,6 @@ mod tests {
             "earlier manifests are removed"
         );
         assert_eq!(Manifest::load(dir.path(), &payload), Some(manifest));
-    }
-
-    #[test]
-    fn content_hashes_are_stable_and_see_every_byte() {
-        assert_eq!(content_hash(b"timeout"), content_hash(b"timeout"));
-        let text = b"The resolver timed out under load and lookups were slow.".to_vec();
-        let mut seen = std::collections::HashSet::new();
-        assert!(seen.insert(content_hash(&text)));
-        for at in 0..text.len() {
-            let mut changed = text.clone();
-            changed[at] ^= 1;
-            assert!(seen.insert(content_hash(&changed)), "byte {at}");
-        }
-        assert_ne!(content_hash(b""), content_hash(b"\0"), "length counts");
     }
 
     #[test]

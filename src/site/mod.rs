@@ -23,6 +23,7 @@ use chrono::NaiveDate;
 
 use crate::archive::Archive;
 use crate::error::{Error, Result};
+use crate::hash::Fingerprint;
 use crate::templates::{self, Origin};
 use write::SiteWriter;
 
@@ -47,6 +48,9 @@ pub struct BuildOptions {
 pub struct BuildReport {
     /// Files written (pages and assets).
     pub files: usize,
+    /// Files kept from the previous build (pages and files for programs whose inputs did not
+    /// change), of `files`.
+    pub kept: usize,
     /// Postmortems published in the site.
     pub documents: usize,
     /// Milliseconds taken.
@@ -79,81 +83,161 @@ pub fn build(
     let base_url = options.base_url.as_deref().map(base_url).transpose()?;
     let sources = templates::site_templates(&archive.root)?;
     let tera = engine(&sources)?;
-    let mut site = plan::plan(
-        archive,
-        plan::Edition {
-            public: options.public,
-            today: options.today,
-            base_url: base_url.as_deref(),
-        },
-    );
-    let writer = SiteWriter::begin(&options.out, options.force)?;
+    let shared = shared_inputs(&sources, &archive.config, options, base_url.as_deref());
+    let writer = SiteWriter::begin(&options.out, options.force, shared)?;
     for (name, (_, text)) in &sources {
         if !is_template(name) {
             writer.write(name, text.as_bytes())?;
         }
     }
-    // Pages are rendered and written on every core, each worker taking the next page from the
-    // end of the list (the heaviest, the group pages, come last in the plan) and dropping it
-    // when written; the first error stops the others.
-    let total = site.pages.len();
-    let pages = Mutex::new(std::mem::take(&mut site.pages));
-    let done = AtomicUsize::new(0);
+    let documents = plan::documents(archive, options.public);
+    let edition = plan::Edition {
+        public: options.public,
+        today: options.today,
+        base_url: base_url.as_deref(),
+    };
+    // The first error stops every thread.
     let failed = AtomicBool::new(false);
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let pages = Pages {
+        tera: &tera,
+        sources: &sources,
+        writer: &writer,
+        failed: &failed,
+        progress,
+    };
     std::thread::scope(|scope| {
-        let (tera, sources, site, writer, pages, done, failed) =
-            (&tera, &sources, &site, &writer, &pages, &done, &failed);
-        // The files for programs and for search in the browser, made beside the pages.
-        let files = scope.spawn(move || -> Result<()> {
-            let written = site.api_files().and_then(|api| {
-                api.into_iter()
-                    .chain(search::files(&site.docs, &archive.config))
-                    .try_for_each(|(path, bytes)| writer.write(&path, &bytes))
-            });
-            if written.is_err() {
-                failed.store(true, Ordering::Relaxed);
-            }
-            written
+        // The search index is made from the postmortems alone, while the rest is planned.
+        let search = scope.spawn(|| {
+            pages.stop_on_error(
+                search::files(&documents, &archive.config)
+                    .into_iter()
+                    .try_for_each(|(path, bytes)| writer.write(&path, &bytes)),
+            )
         });
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(move || -> Result<()> {
-                    loop {
-                        if failed.load(Ordering::Relaxed) {
-                            return Ok(());
-                        }
-                        let next = pages.lock().unwrap_or_else(PoisonError::into_inner).pop();
-                        let Some(page) = next else {
-                            return Ok(());
-                        };
-                        let (path, template) = (page.path.clone(), page.template);
-                        let written = render(tera, sources, template, &site.context(page))
-                            .and_then(|html| writer.write(&path, html.as_bytes()));
-                        if written.is_err() {
-                            failed.store(true, Ordering::Relaxed);
-                            return written;
-                        }
-                        let done = done.fetch_add(1, Ordering::Relaxed) + 1;
-                        if done % PROGRESS_EVERY == 0 {
-                            progress(Progress { done, total });
-                        }
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .chain([files])
-            .try_for_each(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        let written = pages.write(plan::plan(archive, &documents, edition));
+        let searched = search
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        written.and(searched)
     })?;
+    let kept = writer.files_kept();
     let files = writer.finish()?;
     Ok(BuildReport {
         files,
-        documents: site.docs.len(),
+        kept,
+        documents: documents.len(),
         millis: started.elapsed().as_millis(),
         sitemap: base_url.is_some(),
     })
+}
+
+/// What writes the pages of a site.
+struct Pages<'b> {
+    tera: &'b tera::Tera,
+    sources: &'b BTreeMap<String, (Origin, String)>,
+    writer: &'b SiteWriter,
+    /// Set by the first thread that fails, so that the others stop.
+    failed: &'b AtomicBool,
+    progress: &'b (dyn Fn(Progress) + Sync),
+}
+
+impl Pages<'_> {
+    /// Renders and writes every page of `site`, keeping those the previous build made from
+    /// the same inputs, and the files for programs beside them.
+    ///
+    /// Pages are rendered and written on every core, each worker taking the next page from the
+    /// end of the list (the heaviest, the group pages, come last in the plan) and dropping it
+    /// when written.
+    fn write(&self, mut site: plan::Site<'_>) -> Result<()> {
+        let total = site.pages.len();
+        let pages = Mutex::new(std::mem::take(&mut site.pages));
+        let done = AtomicUsize::new(0);
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let (site, pages, done) = (&site, &pages, &done);
+        std::thread::scope(|scope| {
+            // The files for programs, kept like pages when made from the same views.
+            let api = scope.spawn(move || {
+                self.stop_on_error(plan::ApiFile::ALL.into_iter().try_for_each(|file| {
+                    let inputs = site.api_inputs(file);
+                    if let Some(inputs) = inputs
+                        && self.writer.keep(file.path(), inputs)?
+                    {
+                        return Ok(());
+                    }
+                    self.writer
+                        .write_page(file.path(), &site.api_file(file)?, inputs)
+                }))
+            });
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(move || -> Result<()> {
+                        while !self.failed.load(Ordering::Relaxed) {
+                            let next = pages.lock().unwrap_or_else(PoisonError::into_inner).pop();
+                            let Some(page) = next else {
+                                break;
+                            };
+                            self.stop_on_error(self.page(site, page))?;
+                            let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                            if done % PROGRESS_EVERY == 0 {
+                                (self.progress)(Progress { done, total });
+                            }
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .chain([api])
+                .try_for_each(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        })
+    }
+
+    /// `result`, telling every thread to stop if it is an error.
+    fn stop_on_error(&self, result: Result<()>) -> Result<()> {
+        if result.is_err() {
+            self.failed.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+
+    /// Keeps `page` from the previous build if it is made from the same inputs, else renders
+    /// and writes it.
+    fn page(&self, site: &plan::Site<'_>, page: plan::Page) -> Result<()> {
+        let inputs = site.inputs(&page);
+        if let Some(inputs) = inputs
+            && self.writer.keep(&page.path, inputs)?
+        {
+            return Ok(());
+        }
+        let (path, template) = (page.path.clone(), page.template);
+        let html = render(self.tera, self.sources, template, &site.context(page))?;
+        self.writer.write_page(&path, html.as_bytes(), inputs)
+    }
+}
+
+/// A fingerprint of what every page of this build is made from: `pm` itself (a new one may
+/// render differently), the templates, `pm.yaml`, the edition and the day. `None` when `pm`'s
+/// own file cannot be read, so that nothing is kept.
+fn shared_inputs(
+    sources: &BTreeMap<String, (Origin, String)>,
+    config: &crate::archive::Config,
+    options: &BuildOptions,
+    base_url: Option<&str>,
+) -> Option<u64> {
+    let pm = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+    let pm = crate::archive::Stamp::of(&pm);
+    let templates = sources.iter().fold(
+        Fingerprint::new("site")
+            .str(env!("CARGO_PKG_VERSION"))
+            .u64(pm.size)
+            .bytes(&pm.modified.to_le_bytes()),
+        |f, (name, (_, text))| f.str(name).str(text),
+    );
+    templates
+        .str(&format!("{config:?}"))
+        .json(&(options.public, options.today, base_url))
+        .finish()
 }
 
 /// `url` checked (`http` or `https`) and ending in `/`, so page paths can follow it.

@@ -5,12 +5,14 @@
 //! relative to the site's root: templates put `{{ root }}` before it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 use crate::archive::{Archive, Config};
 use crate::error::{Error, Result};
+use crate::hash::Fingerprint;
 use crate::markdown::{self, Heading};
 use crate::model::{ActionStatus, ActionType, Postmortem, Priority, Status};
 use crate::stats;
@@ -33,10 +35,12 @@ pub struct Page {
 /// action, so that no more than a page per core is held at a time.
 #[derive(Debug, Clone)]
 enum Content {
-    /// Variables made while planning (pages that exist once).
-    Ready(Box<tera::Context>),
+    /// Variables made while planning (pages that exist once), and their fingerprint.
+    Ready(Box<tera::Context>, Option<u64>),
     /// The postmortem at this position of the site.
     Postmortem(usize),
+    /// The follow-up action board (every action: made only when it is rendered).
+    Board,
     /// The group at this position of its kind.
     Group(GroupKind, usize),
 }
@@ -46,7 +50,7 @@ pub struct Site<'a> {
     /// The pages, in a fixed order.
     pub pages: Vec<Page>,
     /// The postmortems the site shows, newest first, with their pages.
-    pub docs: Vec<(&'a Postmortem, String)>,
+    docs: Vec<(&'a Postmortem, String)>,
     config: &'a Config,
     /// The day overdue is counted on.
     today: NaiveDate,
@@ -56,12 +60,17 @@ pub struct Site<'a> {
     shared: tera::Value,
     views: Vec<DocView<'a>>,
     actions: Vec<ActionView<'a>>,
-    /// Each of `views` as a template value, made once for every list it is in.
-    doc_values: Vec<tera::Value>,
-    /// Each action as a template value.
-    action_values: Vec<tera::Value>,
+    /// Each of `views` as a template value, made the first time a page shows it and shared by
+    /// every list it is in (a build that keeps most pages makes few).
+    doc_values: Vec<OnceLock<tera::Value>>,
+    /// Each action as a template value, likewise.
+    action_values: Vec<OnceLock<tera::Value>>,
     /// Positions in `action_values` of each postmortem's actions.
     actions_of: Vec<Vec<usize>>,
+    /// A fingerprint of each postmortem's view.
+    view_inputs: Vec<Option<u64>>,
+    /// A fingerprint of each action's view.
+    action_inputs: Vec<Option<u64>>,
     /// The position of each postmortem by id.
     position: HashMap<&'a str, usize>,
     groups: Groups<'a>,
@@ -78,19 +87,16 @@ pub struct Edition<'a> {
     pub base_url: Option<&'a str>,
 }
 
-/// What every page sees as `site`.
+/// What every page sees as `site`: what holds for the whole edition. Nothing here depends on
+/// the postmortems, so that adding one leaves the pages it is not on as they were.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView<'a> {
     /// The archive's title.
     pub title: &'a str,
     /// Whether this is the public edition.
     pub public: bool,
-    /// How many postmortems the site shows.
-    pub documents: usize,
     /// Where the site will live (ending in `/`), when known.
     pub base_url: Option<&'a str>,
-    /// The date of the newest postmortem: the feed's `updated`.
-    pub updated: Option<NaiveDate>,
 }
 
 /// A team, service, tag, severity or year as a link.
@@ -331,6 +337,7 @@ struct GroupingView {
 /// `index.html`: the home page (with `docs` and `overdue` from the values of every page).
 #[derive(Debug, Serialize)]
 struct HomePage<'a> {
+    documents: usize,
     severity_counts: Vec<SeverityCount<'a>>,
     open_actions: usize,
     overdue_actions: usize,
@@ -369,6 +376,13 @@ struct BoardPage<'v> {
     board: Vec<Column<'v>>,
 }
 
+/// `feed.xml` (with `docs` from the values of every page).
+#[derive(Debug, Serialize)]
+struct FeedPage {
+    /// The date of the newest postmortem.
+    updated: Option<NaiveDate>,
+}
+
 /// `sitemap.xml`: every page but the 404 page.
 #[derive(Debug, Serialize)]
 struct SitemapPage<'v> {
@@ -393,29 +407,42 @@ const FEED: usize = 50;
 /// Sections from which a postmortem gets a table of contents.
 const TOC_FROM: usize = 4;
 
-/// The pages of the site of `archive`; only public, published postmortems when `public`.
-pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
-    let config = &archive.config;
-    let today = edition.today;
+/// The postmortems a site shows (only public, published ones when `public`), newest first,
+/// each with its page. Known before the rest of the site is planned, so that the search index
+/// can be made meanwhile.
+pub fn documents(archive: &Archive, public: bool) -> Vec<(&Postmortem, String)> {
     let mut docs: Vec<&Postmortem> = archive
         .documents
         .iter()
-        .filter(|d| !edition.public || d.is_public())
+        .filter(|d| !public || d.is_public())
         .collect();
     // Newest first; the path breaks ties, so the order never depends on the file system.
     docs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)));
+    // Pages of postmortems have a folder of their own, so their names depend on no group's.
+    let mut names = Names::default();
+    docs.into_iter()
+        .map(|d| {
+            let page = format!("postmortems/{}", names.claim("postmortems", &d.front.id));
+            (d, page)
+        })
+        .collect()
+}
 
+/// The pages of the site of `archive` showing `documents` (as [`documents`] gives them).
+pub fn plan<'a>(
+    archive: &'a Archive,
+    documents: &[(&'a Postmortem, String)],
+    edition: Edition<'a>,
+) -> Site<'a> {
+    let config = &archive.config;
+    let today = edition.today;
+    let docs: Vec<&Postmortem> = documents.iter().map(|(d, _)| *d).collect();
     let mut names = Names::default();
     let mut groups = Groups::new(config, &docs, edition.public, &mut names);
-    let doc_names: Vec<String> = docs
-        .iter()
-        .map(|d| names.claim("postmortems", &d.front.id))
-        .collect();
     let shown: HashSet<&str> = docs.iter().map(|d| d.front.id.as_str()).collect();
-    let mut views: Vec<DocView<'a>> = docs
+    let mut views: Vec<DocView<'a>> = documents
         .iter()
-        .zip(&doc_names)
-        .map(|(d, name)| doc_view(d, config, &groups, format!("postmortems/{name}"), today))
+        .map(|(d, page)| doc_view(d, config, &groups, page.clone(), today))
         .collect();
     // Related ids may name postmortems this edition leaves out.
     for view in &mut views {
@@ -429,12 +456,14 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
     let site = SiteView {
         title: &config.title,
         public: edition.public,
-        documents: docs.len(),
         base_url: edition.base_url,
-        updated: docs.first().map(|d| d.date),
     };
-    let doc_values = parallel_map(&views, tera::Value::from_serializable);
-    let action_values = parallel_map(&actions, tera::Value::from_serializable);
+    let doc_values: Vec<OnceLock<tera::Value>> = views.iter().map(|_| OnceLock::new()).collect();
+    let action_values: Vec<OnceLock<tera::Value>> =
+        actions.iter().map(|_| OnceLock::new()).collect();
+    // What pages are made of, to tell which changed since the last build.
+    let view_inputs = parallel_map(&views, |v| Fingerprint::new("doc").json(v).finish());
+    let action_inputs = parallel_map(&actions, |a| Fingerprint::new("action").json(a).finish());
     let position: HashMap<&str, usize> = views
         .iter()
         .enumerate()
@@ -461,7 +490,8 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
         let (a, b) = (&actions[a], &actions[b]);
         a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id))
     });
-    let mut home = context(&HomePage {
+    let home = HomePage {
+        documents: docs.len(),
         severity_counts: severity_counts(
             config,
             views
@@ -480,16 +510,22 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
                 count: groups.of(kind).len(),
             })
             .collect(),
-    });
+    };
     let recent: Vec<usize> = (0..docs.len().min(RECENT)).collect();
-    home.insert_value("docs", picked(&doc_values, &recent));
     overdue.truncate(HOME_OVERDUE);
-    home.insert_value("overdue", picked(&action_values, &overdue));
+    let inputs = Fingerprint::new("index.html")
+        .json(&home)
+        .picked(&view_inputs, &recent)
+        .picked(&action_inputs, &overdue)
+        .finish();
+    let mut home = context(&home);
+    home.insert_value("docs", picked(&views, &doc_values, &recent));
+    home.insert_value("overdue", picked(&actions, &action_values, &overdue));
     let mut pages = vec![Page {
         path: "index.html".to_owned(),
         template: "index.html",
         root: "",
-        content: Content::Ready(Box::new(home)),
+        content: Content::Ready(Box::new(home), inputs),
     }];
 
     // A page per postmortem.
@@ -534,17 +570,18 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
                 content: Content::Group(kind, at),
             });
         }
-        let index = context(&GroupsPage {
+        let index = GroupsPage {
             kind,
             label: kind.label(),
             singular: kind.singular(),
             groups: groups.of(kind).iter().map(|g| &g.view).collect(),
-        });
+        };
+        let inputs = Fingerprint::new("groups.html").json(&index).finish();
         pages.push(Page {
             path: format!("{}/index.html", kind.folder()),
             template: "groups.html",
             root: "../",
-            content: Content::Ready(Box::new(index)),
+            content: Content::Ready(Box::new(context(&index)), inputs),
         });
     }
 
@@ -561,32 +598,53 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
         path: "stats.html".to_owned(),
         template: "stats.html",
         root: "",
-        content: Content::Ready(Box::new(context(&stats))),
+        content: Content::Ready(
+            Box::new(context(&stats)),
+            Fingerprint::new("stats.html").json(&stats).finish(),
+        ),
     });
 
     // The follow-up action board, search, and the pages for machines.
-    let mut feed = tera::Context::new();
     let published: Vec<usize> = (0..views.len())
         .filter(|&i| views[i].meta.status == Status::Published)
         .take(FEED)
         .collect();
-    feed.insert_value("docs", picked(&doc_values, &published));
-    for (path, template, root, context) in [
+    let feed = FeedPage {
+        updated: docs.first().map(|d| d.date),
+    };
+    let feed_inputs = Fingerprint::new("feed.xml")
+        .json(&feed)
+        .picked(&view_inputs, &published);
+    let mut feed = context(&feed);
+    feed.insert_value("docs", picked(&views, &doc_values, &published));
+    pages.push(Page {
+        path: "actions/index.html".to_owned(),
+        template: "board.html",
+        root: "../",
+        content: Content::Board,
+    });
+    for (path, template, root, context, inputs) in [
         (
-            "actions/index.html",
-            "board.html",
-            "../",
-            board_context(&actions, &action_values),
+            "search.html",
+            "search.html",
+            "",
+            tera::Context::new(),
+            Fingerprint::new("search.html"),
         ),
-        ("search.html", "search.html", "", tera::Context::new()),
-        ("404.html", "404.html", "", tera::Context::new()),
-        ("feed.xml", "feed.xml", "", feed),
+        (
+            "404.html",
+            "404.html",
+            "",
+            tera::Context::new(),
+            Fingerprint::new("404.html"),
+        ),
+        ("feed.xml", "feed.xml", "", feed, feed_inputs),
     ] {
         pages.push(Page {
             path: path.to_owned(),
             template,
             root,
-            content: Content::Ready(Box::new(context)),
+            content: Content::Ready(Box::new(context), inputs.finish()),
         });
     }
     if edition.base_url.is_some() {
@@ -602,21 +660,21 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
             .map(|p| p.path.clone())
             .collect();
         listed.sort();
+        let sitemap = SitemapPage { pages: &listed };
         pages.push(Page {
             path: "sitemap.xml".to_owned(),
             template: "sitemap.xml",
             root: "",
-            content: Content::Ready(Box::new(context(&SitemapPage { pages: &listed }))),
+            content: Content::Ready(
+                Box::new(context(&sitemap)),
+                Fingerprint::new("sitemap.xml").json(&sitemap).finish(),
+            ),
         });
     }
 
-    let docs = docs
-        .into_iter()
-        .zip(views.iter().map(|v| v.href.clone()))
-        .collect();
     Site {
         pages,
-        docs,
+        docs: documents.to_vec(),
         config,
         today,
         follow_through,
@@ -627,31 +685,126 @@ pub fn plan<'a>(archive: &'a Archive, edition: Edition<'a>) -> Site<'a> {
         doc_values,
         action_values,
         actions_of,
+        view_inputs,
+        action_inputs,
         groups,
     }
 }
 
+/// A file for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiFile {
+    /// `api/postmortems.json`: every postmortem's metadata.
+    Postmortems,
+    /// `api/actions.json`: every action.
+    Actions,
+}
+
+impl ApiFile {
+    /// Every file for programs.
+    pub const ALL: [ApiFile; 2] = [ApiFile::Postmortems, ApiFile::Actions];
+
+    /// Its path in the site.
+    pub fn path(self) -> &'static str {
+        match self {
+            ApiFile::Postmortems => "api/postmortems.json",
+            ApiFile::Actions => "api/actions.json",
+        }
+    }
+}
+
 impl Site<'_> {
-    /// `api/postmortems.json` and `api/actions.json`: every postmortem's metadata and every
-    /// action, for programs.
-    pub fn api_files(&self) -> Result<Vec<(String, Vec<u8>)>> {
-        Ok(vec![
-            (
-                "api/postmortems.json".to_owned(),
-                api_json("postmortems", &self.views)?,
-            ),
-            (
-                "api/actions.json".to_owned(),
-                api_json("actions", &self.actions)?,
-            ),
-        ])
+    /// The contents of `file`.
+    pub fn api_file(&self, file: ApiFile) -> Result<Vec<u8>> {
+        match file {
+            ApiFile::Postmortems => api_json("postmortems", &self.views),
+            ApiFile::Actions => api_json("actions", &self.actions),
+        }
+    }
+
+    /// A fingerprint of what `file` is made from (see [`Site::inputs`]).
+    pub fn api_inputs(&self, file: ApiFile) -> Option<u64> {
+        let items = match file {
+            ApiFile::Postmortems => &self.view_inputs,
+            ApiFile::Actions => &self.action_inputs,
+        };
+        Fingerprint::new(file.path()).all(items).finish()
+    }
+
+    /// A fingerprint of what `page` is made from, besides what every page shares (the
+    /// templates, `pm.yaml`, the edition and the day): a page whose fingerprint did not change
+    /// since the last build would be rendered to the same bytes. `None` when it cannot be told.
+    pub fn inputs(&self, page: &Page) -> Option<u64> {
+        let made_of = match page.content {
+            Content::Ready(_, inputs) => inputs,
+            // The text covers the body and the times; the views of the postmortem and of its
+            // actions what the rest of the archive adds (page names, overdue actions).
+            Content::Postmortem(i) => Fingerprint::new("postmortem")
+                .u64(self.docs[i].0.hash)
+                .option(self.view_inputs[i])
+                .picked(&self.action_inputs, &self.actions_of[i])
+                .json(&self.related(i))
+                .finish(),
+            // The board is made from the actions alone.
+            Content::Board => Fingerprint::new("board").all(&self.action_inputs).finish(),
+            // Lists, counts, medians and charts show the members' views, which hold every
+            // field they are made from (so a change to a body alone leaves group pages be);
+            // a team's follow-through is made from its actions.
+            Content::Group(kind, at) => {
+                let group = &self.groups.of(kind)[at];
+                Fingerprint::new("group")
+                    .json(&group.view)
+                    .json(&group.owner)
+                    .json(&group.owned)
+                    .picked(&self.view_inputs, &group.members)
+                    .picked(&self.action_inputs, &group.open)
+                    .json(&self.follow_through(kind, group))
+                    .finish()
+            }
+        };
+        Fingerprint::new("page")
+            .str(&page.path)
+            .str(page.template)
+            .str(page.root)
+            .option(made_of)
+            .finish()
+    }
+
+    /// The postmortems related to the `i`th, as its page shows them.
+    fn related(&self, i: usize) -> Vec<RelatedView<'_>> {
+        self.views[i]
+            .meta
+            .related
+            .iter()
+            .filter_map(|id| self.position.get(id))
+            .map(|&r| {
+                let r = &self.views[r];
+                RelatedView {
+                    id: r.meta.id,
+                    title: r.meta.title,
+                    date: r.meta.date,
+                    href: r.href.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// The follow-through of a team's actions, for its page; `None` for other groups.
+    fn follow_through(&self, kind: GroupKind, group: &Group<'_>) -> Option<stats::FollowThrough> {
+        (kind == GroupKind::Team).then(|| {
+            self.follow_through
+                .iter()
+                .find(|t| t.team == group.view.id)
+                .map(|t| t.figures.clone())
+                .unwrap_or_default()
+        })
     }
 
     /// The variables of `page`'s template. Those of postmortems (whose bodies are rendered
     /// now) and groups are made here, when the page is rendered.
     pub fn context(&self, page: Page) -> tera::Context {
         let mut context = match page.content {
-            Content::Ready(context) => *context,
+            Content::Ready(context, _) => *context,
             Content::Postmortem(i) => {
                 let (doc, _) = self.docs[i];
                 let body = markdown::to_html(&doc.body, self.config.allow_html);
@@ -663,26 +816,18 @@ impl Site<'_> {
                     } else {
                         Vec::new()
                     },
-                    related: self.views[i]
-                        .meta
-                        .related
-                        .iter()
-                        .filter_map(|id| self.position.get(id))
-                        .map(|&r| {
-                            let r = &self.views[r];
-                            RelatedView {
-                                id: r.meta.id,
-                                title: r.meta.title,
-                                date: r.meta.date,
-                                href: r.href.clone(),
-                            }
-                        })
-                        .collect(),
+                    related: self.related(i),
                 });
-                context.insert_value("doc", self.doc_values[i].clone());
-                context.insert_value("actions", picked(&self.action_values, &self.actions_of[i]));
+                context.insert_value("doc", value(&self.views, &self.doc_values, i));
+                context.insert_value(
+                    "actions",
+                    picked(&self.actions, &self.action_values, &self.actions_of[i]),
+                );
                 context
             }
+            Content::Board => board_context(&self.actions, &|positions| {
+                picked(&self.actions, &self.action_values, positions)
+            }),
             Content::Group(kind, at) => {
                 let group = &self.groups.of(kind)[at];
                 let members = || group.members.iter().map(|&i| &self.views[i].meta);
@@ -699,21 +844,21 @@ impl Site<'_> {
                         ),
                     },
                 });
-                if kind == GroupKind::Team {
+                if let Some(follow) = self.follow_through(kind, group) {
                     let docs: Vec<&Postmortem> =
                         group.members.iter().map(|&i| self.docs[i].0).collect();
-                    let follow = self
-                        .follow_through
-                        .iter()
-                        .find(|t| t.team == group.view.id)
-                        .map(|t| t.figures.clone())
-                        .unwrap_or_default();
                     let charts =
                         super::figures::team_charts(&docs, &follow, self.config, self.today);
                     context.insert("charts", &charts);
                 }
-                context.insert_value("docs", picked(&self.doc_values, &group.members));
-                context.insert_value("actions", picked(&self.action_values, &group.open));
+                context.insert_value(
+                    "docs",
+                    picked(&self.views, &self.doc_values, &group.members),
+                );
+                context.insert_value(
+                    "actions",
+                    picked(&self.actions, &self.action_values, &group.open),
+                );
                 context
             }
         };
@@ -723,12 +868,24 @@ impl Site<'_> {
     }
 }
 
-/// The values at `positions` of `all`, as a list for a template (sharing, not copying, them).
-fn picked(all: &[tera::Value], positions: &[usize]) -> tera::Value {
+/// The `i`th of `items` as a template value: made the first time it is asked for and kept in
+/// `values`, then shared (not copied) by every page that shows it.
+fn value<T: Serialize>(items: &[T], values: &[OnceLock<tera::Value>], i: usize) -> tera::Value {
+    values[i]
+        .get_or_init(|| tera::Value::from_serializable(&items[i]))
+        .clone()
+}
+
+/// The items at `positions` as a list for a template (see [`value`]).
+fn picked<T: Serialize>(
+    items: &[T],
+    values: &[OnceLock<tera::Value>],
+    positions: &[usize],
+) -> tera::Value {
     tera::Value::from(
         positions
             .iter()
-            .map(|&i| all[i].clone())
+            .map(|&i| value(items, values, i))
             .collect::<Vec<_>>(),
     )
 }
@@ -741,22 +898,41 @@ fn context(value: &impl Serialize) -> tera::Context {
 
 /// `{"version": 1, "<key>": [...]}`, compact, ending in a newline. `<`, `>` and `&` are
 /// written as `\u` escapes, so no document text reads as markup even where a browser sniffs
-/// the file as HTML. Written straight from the views: these files hold every postmortem.
-fn api_json(key: &str, items: &impl Serialize) -> Result<Vec<u8>> {
-    use serde::ser::{SerializeMap, Serializer};
-    let mut json = Vec::new();
-    let mut serializer = serde_json::Serializer::new(&mut json);
-    serializer
-        .serialize_map(Some(2))
-        .and_then(|mut map| {
-            map.serialize_entry("version", &1)?;
-            map.serialize_entry(key, items)?;
-            map.end()
-        })
-        .map_err(|e| Error::Failed(format!("cannot write api/{key}.json: {e}")))?;
-    // Outside strings JSON has none of these bytes, so each found is inside one.
-    let mut bytes = Vec::with_capacity(json.len() + json.len() / 64 + 1);
-    let mut rest = json.as_slice();
+/// the file as HTML. Written straight from the views, on every core: these files hold every
+/// postmortem and every action.
+fn api_json<T: Serialize + Sync>(key: &str, items: &[T]) -> Result<Vec<u8>> {
+    let chunks: Vec<&[T]> = items.chunks(API_CHUNK).collect();
+    let parts = parallel_map(&chunks, |chunk| {
+        let mut json = Vec::new();
+        for (i, item) in chunk.iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            serde_json::to_writer(&mut json, item)?;
+        }
+        Ok::<_, serde_json::Error>(escape_markup(&json))
+    });
+    let mut bytes = format!("{{\"version\":1,{}:[", serde_json::Value::from(key)).into_bytes();
+    bytes.reserve(parts.iter().flatten().map(Vec::len).sum::<usize>() + chunks.len() + 3);
+    for (i, part) in parts.into_iter().enumerate() {
+        let part = part.map_err(|e| Error::Failed(format!("cannot write api/{key}.json: {e}")))?;
+        if i > 0 {
+            bytes.push(b',');
+        }
+        bytes.extend_from_slice(&part);
+    }
+    bytes.extend_from_slice(b"]}\n");
+    Ok(bytes)
+}
+
+/// Items per part of an API file made on its own.
+const API_CHUNK: usize = 512;
+
+/// `json` with `<`, `>` and `&` written as `\u` escapes: outside strings JSON has none of
+/// them, so each is inside one.
+fn escape_markup(json: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(json.len() + json.len() / 64);
+    let mut rest = json;
     while let Some(at) = rest.iter().position(|b| matches!(b, b'<' | b'>' | b'&')) {
         bytes.extend_from_slice(&rest[..at]);
         bytes.extend_from_slice(match rest[at] {
@@ -767,8 +943,7 @@ fn api_json(key: &str, items: &impl Serialize) -> Result<Vec<u8>> {
         rest = &rest[at + 1..];
     }
     bytes.extend_from_slice(rest);
-    bytes.push(b'\n');
-    Ok(bytes)
+    bytes
 }
 
 /// `f` of every item, in order, computed on every core: rendering 10 000 bodies or turning
@@ -1138,9 +1313,12 @@ fn times(doc: &Postmortem, tz: chrono_tz::Tz) -> Vec<TimeRow> {
 }
 
 /// The board's variables: columns by status, in each the actions by team (by name; no team
-/// last), then owner and due date; with counts per team at the top. `values` are `actions`
-/// as template values.
-fn board_context(actions: &[ActionView<'_>], values: &[tera::Value]) -> tera::Context {
+/// last), then owner and due date; with counts per team at the top. `picked` gives the
+/// actions at some positions as a template value.
+fn board_context(
+    actions: &[ActionView<'_>],
+    picked: &dyn Fn(&[usize]) -> tera::Value,
+) -> tera::Context {
     let page = board(actions);
     let mut context = context(&page);
     let columns: Vec<tera::Value> = page
@@ -1153,7 +1331,7 @@ fn board_context(actions: &[ActionView<'_>], values: &[tera::Value]) -> tera::Co
                 .map(|t| {
                     tera::Value::from(BTreeMap::from([
                         ("team", tera::Value::from_serializable(&t.team)),
-                        ("actions", picked(values, &t.actions)),
+                        ("actions", picked(&t.actions)),
                     ]))
                 })
                 .collect();

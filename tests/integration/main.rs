@@ -11,6 +11,7 @@ mod init;
 mod list;
 mod new;
 mod readme;
+mod rebuild;
 mod roundtrip;
 mod search;
 mod shell;
