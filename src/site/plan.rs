@@ -41,6 +41,8 @@ enum Content {
     Postmortem(usize),
     /// The follow-up action board (every action: made only when it is rendered).
     Board,
+    /// The figures and charts of the whole archive (made only when rendered).
+    Stats,
     /// The group at this position of its kind.
     Group(GroupKind, usize),
 }
@@ -587,21 +589,11 @@ pub fn plan<'a>(
 
     // Figures and charts; each team's follow-through also goes on its page.
     let follow_through = stats::follow_through_by_team(&docs, config, today);
-    let stats = super::figures::stats_page(
-        &docs,
-        &follow_through,
-        config,
-        |team| groups.link(GroupKind::Team, team),
-        today,
-    );
     pages.push(Page {
         path: "stats.html".to_owned(),
         template: "stats.html",
         root: "",
-        content: Content::Ready(
-            Box::new(context(&stats)),
-            Fingerprint::new("stats.html").json(&stats).finish(),
-        ),
+        content: Content::Stats,
     });
 
     // The follow-up action board, search, and the pages for machines.
@@ -747,6 +739,12 @@ impl Site<'_> {
                 .finish(),
             // The board is made from the actions alone.
             Content::Board => Fingerprint::new("board").all(&self.action_inputs).finish(),
+            // Figures are made from fields the views hold, and from the actions.
+            Content::Stats => Fingerprint::new("stats")
+                .all(&self.view_inputs)
+                .all(&self.action_inputs)
+                .json(&self.follow_through)
+                .finish(),
             // Lists, counts, medians and charts show the members' views, which hold every
             // field they are made from (so a change to a body alone leaves group pages be);
             // a team's follow-through is made from its actions.
@@ -828,6 +826,16 @@ impl Site<'_> {
             Content::Board => board_context(&self.actions, &|positions| {
                 picked(&self.actions, &self.action_values, positions)
             }),
+            Content::Stats => {
+                let docs: Vec<&Postmortem> = self.docs.iter().map(|(d, _)| *d).collect();
+                context(&super::figures::stats_page(
+                    &docs,
+                    &self.follow_through,
+                    self.config,
+                    |team| self.groups.link(GroupKind::Team, team),
+                    self.today,
+                ))
+            }
             Content::Group(kind, at) => {
                 let group = &self.groups.of(kind)[at];
                 let members = || group.members.iter().map(|&i| &self.views[i].meta);
