@@ -155,16 +155,21 @@ impl SiteWriter {
         let Some(&listed) = self.previous.get(relative) else {
             return Ok(false);
         };
-        let inside = inside_path(relative)?;
-        let old = self.target.join(&inside);
-        let unchanged = fs::symlink_metadata(&old)
-            .is_ok_and(|meta| meta.is_file() && Stamp::of(&meta) == listed.stamp);
-        if listed.fingerprint != fingerprint || !unchanged || listed.stamp.modified == 0 {
+        if listed.fingerprint != fingerprint || listed.stamp.modified == 0 {
             return Ok(false);
         }
-        let path = self.staging.path().join(inside);
+        let inside = inside_path(relative)?;
+        let path = self.staging.path().join(&inside);
         create_folder_of(&path)?;
-        if fs::hard_link(&old, &path).is_err() {
+        if fs::hard_link(self.target.join(&inside), &path).is_err() {
+            return Ok(false);
+        }
+        // The link is checked, not the file before it: another build may have replaced the
+        // site in between, and the link is what this site holds.
+        let unchanged = fs::symlink_metadata(&path)
+            .is_ok_and(|meta| meta.is_file() && Stamp::of(&meta) == listed.stamp);
+        if !unchanged {
+            fs::remove_file(&path).map_err(|e| Error::io("cannot remove", &path, e))?;
             return Ok(false);
         }
         self.list(relative, fingerprint, listed.stamp);
