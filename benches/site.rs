@@ -1,7 +1,8 @@
 //! How long `pm build` takes on synthetic archives of 1 000 and 10 000 postmortems
 //! (`postmortems::synth`): the whole process (loading the archive, then building the site),
-//! the build alone on a loaded archive, and a rebuild after one document of the 10 000 was
-//! edited. Run with `cargo bench --bench site`.
+//! the build alone on a loaded archive (both into an empty folder), and a rebuild after one
+//! document of the 10 000 was edited (which keeps the pages that did not change). Run with
+//! `cargo bench --bench site`.
 //!
 //! A build of 10 000 postmortems takes seconds, so the samples are few and short; the size of
 //! each site (bytes and files) is printed once, to tell a slower build from a bigger site.
@@ -52,12 +53,25 @@ fn build(c: &mut Criterion) {
         let root = dir.path().join("archive");
         synth::generate(&root, count, 42).expect("generate");
         let options = options(&dir.path().join("site"));
+        // Each build starts from an empty folder: a build over the previous site would keep
+        // every page (that is the rebuild below).
+        let fresh = || {
+            let _ = std::fs::remove_dir_all(&options.out);
+        };
         group.bench_function(format!("open+build/{count}"), |b| {
-            b.iter(|| open_and_build(black_box(&root), &options));
+            b.iter_batched(
+                fresh,
+                |()| open_and_build(black_box(&root), &options),
+                BatchSize::PerIteration,
+            );
         });
         let archive = Archive::open(&root).expect("opens");
         group.bench_function(format!("build/{count}"), |b| {
-            b.iter(|| build_site(black_box(&archive), &options));
+            b.iter_batched(
+                fresh,
+                |()| build_site(black_box(&archive), &options),
+                BatchSize::PerIteration,
+            );
         });
         let report = build_site(&archive, &options);
         let (bytes, files) = size_of(&options.out);
