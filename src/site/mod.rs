@@ -158,14 +158,8 @@ impl Pages<'_> {
             // The files for programs, kept like pages when made from the same views.
             let api = scope.spawn(move || {
                 self.stop_on_error(plan::ApiFile::ALL.into_iter().try_for_each(|file| {
-                    let inputs = site.api_inputs(file);
-                    if let Some(inputs) = inputs
-                        && self.writer.keep(file.path(), inputs)?
-                    {
-                        return Ok(());
-                    }
                     self.writer
-                        .write_page(file.path(), &site.api_file(file)?, inputs)
+                        .keep_or_write(file.path(), site.api_inputs(file), || site.api_file(file))
                 }))
             });
             let workers: Vec<_> = (0..threads)
@@ -204,15 +198,10 @@ impl Pages<'_> {
     /// Keeps `page` from the previous build if it is made from the same inputs, else renders
     /// and writes it.
     fn page(&self, site: &plan::Site<'_>, page: plan::Page) -> Result<()> {
-        let inputs = site.inputs(&page);
-        if let Some(inputs) = inputs
-            && self.writer.keep(&page.path, inputs)?
-        {
-            return Ok(());
-        }
-        let (path, template) = (page.path.clone(), page.template);
-        let html = render(self.tera, self.sources, template, &site.context(page))?;
-        self.writer.write_page(&path, html.as_bytes(), inputs)
+        let (path, template, inputs) = (page.path.clone(), page.template, site.inputs(&page));
+        self.writer.keep_or_write(&path, inputs, || {
+            render(self.tera, self.sources, template, &site.context(page)).map(String::into_bytes)
+        })
     }
 }
 

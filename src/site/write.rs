@@ -136,7 +136,7 @@ impl SiteWriter {
 
     /// Writes a page like [`SiteWriter::write`] and lists it with the fingerprint of what it
     /// was made from (if known), so that the next build may keep it.
-    pub fn write_page(&self, relative: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<()> {
+    fn write_page(&self, relative: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<()> {
         let (file, path) = self.create(relative, bytes)?;
         if let Some(fingerprint) = fingerprint {
             let meta = file
@@ -147,11 +147,27 @@ impl SiteWriter {
         Ok(())
     }
 
+    /// Keeps the page at `relative` from the site being replaced if it was made from the same
+    /// `inputs` (see [`SiteWriter::keep`]); else writes what `make` gives and lists it.
+    pub fn keep_or_write(
+        &self,
+        relative: &str,
+        inputs: Option<u64>,
+        make: impl FnOnce() -> Result<Vec<u8>>,
+    ) -> Result<()> {
+        if let Some(inputs) = inputs
+            && self.keep(relative, inputs)?
+        {
+            return Ok(());
+        }
+        self.write_page(relative, &make()?, inputs)
+    }
+
     /// Keeps the page at `relative` from the site being replaced, if it was made from inputs
     /// with this `fingerprint` and its file is as that build left it: links the file into the
     /// new site and says `true`. Says `false` when the page must be rendered; any doubt (a
     /// file system without hard links, a file edited since) means rendering it.
-    pub fn keep(&self, relative: &str, fingerprint: u64) -> Result<bool> {
+    fn keep(&self, relative: &str, fingerprint: u64) -> Result<bool> {
         let Some(&listed) = self.previous.get(relative) else {
             return Ok(false);
         };
