@@ -143,7 +143,10 @@ Examples:
   pm build --public --out public only public, published postmortems
   pm build --out /srv/pm --force replace a folder pm build did not make
   pm build --public --base-url https://example.com/pm/
-                                 full URLs in the feed, and a sitemap")]
+                                 full URLs in the feed, and a sitemap
+
+A build over a site pm made keeps the pages whose inputs did not change (it says how
+many), and gives the same bytes as a build from scratch.")]
     Build(BuildArgs),
 
     /// Bring the search index up to date (search does it by itself), or rebuild it.
