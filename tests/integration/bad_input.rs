@@ -106,7 +106,6 @@ fn assert_no_panic(output: &Output) {
     assert!(output.status.code().is_some(), "pm was killed by a signal");
 }
 
-/// Every file and folder under the sandbox, to prove nothing was created.
 /// Every file and folder under the sandbox, but the derived search index in `.pm/`.
 fn tree(sandbox: &Sandbox) -> Vec<PathBuf> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {

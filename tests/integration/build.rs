@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::sandbox::{Sandbox, stderr, stdout};
+use crate::sandbox::{Sandbox, files_under, stderr, stdout};
 
 /// Builds the site of `sandbox` with `extra` arguments; asserts success.
 fn build(sandbox: &Sandbox, extra: &[&str]) -> String {
@@ -16,26 +16,12 @@ fn build(sandbox: &Sandbox, extra: &[&str]) -> String {
     stdout(&output)
 }
 
-/// Every file of the site folder, relative to it, with its text.
+/// Every file of the site folder, relative to it, with its text (empty if it is not UTF-8).
 fn site_files(dir: &Path) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.insert(relative, fs::read_to_string(&path).unwrap_or_default());
-            }
-        }
-    }
-    files
+    files_under(dir)
+        .into_iter()
+        .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap_or_default()))
+        .collect()
 }
 
 /// `pm list --format json` with `extra` filters: the documents as JSON.
@@ -247,26 +233,17 @@ fn a_public_build_holds_nothing_of_internal_or_unpublished_postmortems() {
     }
     let out = build(&sandbox, &["--public", "--out", "public"]);
     let site = sandbox.path().join("public");
-    let mut pending = vec![site.clone()];
-    let mut scanned = 0;
-    while let Some(folder) = pending.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-                continue;
-            }
-            let bytes = fs::read(&path).unwrap().to_ascii_lowercase();
-            for marker in ["zorblax", "quibbit"] {
-                assert!(
-                    !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
-                    "{marker} in {}",
-                    path.display()
-                );
-            }
-            scanned += 1;
+    let files = files_under(&site);
+    for (path, bytes) in &files {
+        let bytes = bytes.to_ascii_lowercase();
+        for marker in ["zorblax", "quibbit"] {
+            assert!(
+                !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
+                "{marker} in {path}"
+            );
         }
     }
+    let scanned = files.len();
     assert!(scanned > 50, "{scanned} files");
     assert!(out.contains("public edition"), "{out}");
     let files = site_files(&sandbox.path().join("public"));
@@ -925,19 +902,7 @@ fn the_stats_page_draws_the_archives_figures_as_well_formed_svg() {
 
     // Follow-through: the segments hold every action once.
     let actions = listed_actions(&files);
-    let segments: usize = chart_titles(svgs[3])
-        .iter()
-        .map(|t| {
-            t.rsplit_once(": ")
-                .unwrap()
-                .1
-                .split(' ')
-                .next()
-                .unwrap()
-                .parse::<usize>()
-                .unwrap()
-        })
-        .sum();
+    let segments = follow_through_segments(svgs[3]);
     assert_eq!(segments, actions.len());
     assert!(!stats.contains("<script"));
 }
@@ -955,19 +920,7 @@ fn team_pages_have_small_charts_and_say_when_actions_are_overdue() {
         .into_iter()
         .filter(|a| a["team"]["id"] == "platform")
         .count();
-    let segments: usize = chart_titles(svgs[2])
-        .iter()
-        .map(|t| {
-            t.rsplit_once(": ")
-                .unwrap()
-                .1
-                .split(' ')
-                .next()
-                .unwrap()
-                .parse::<usize>()
-                .unwrap()
-        })
-        .sum();
+    let segments = follow_through_segments(svgs[2]);
     assert_eq!(segments, owned);
     assert!(
         page.contains("class=\"alert\""),
@@ -993,6 +946,17 @@ fn a_public_stats_page_counts_only_public_postmortems() {
         .sum();
     assert_eq!(per_month, public);
     assert!(files["stats.html"].contains(&format!("<p>{public} postmortems.")));
+}
+
+/// How many actions the segments of a follow-through chart count (titles `Team: 3 done`).
+fn follow_through_segments(svg: &str) -> usize {
+    chart_titles(svg)
+        .iter()
+        .map(|t| {
+            let (_, count) = t.rsplit_once(": ").unwrap();
+            count.split(' ').next().unwrap().parse::<usize>().unwrap()
+        })
+        .sum()
 }
 
 fn listed_actions(files: &BTreeMap<String, String>) -> Vec<Value> {

@@ -3,40 +3,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use postmortems::Archive;
 use postmortems::import::without_added_blocks;
 use postmortems::model::{ActionStatus, Postmortem};
 use serde_json::Value;
 
-use crate::sandbox::{Sandbox, pm_in, repo, stderr, stdout};
+use crate::sandbox::{Sandbox, files_under as files, pm_in, repo, stderr, stdout};
 
 /// A corpus folder: dfds, posthog or icco; `None` (with a note) where the corpus is absent.
 fn corpus_of(name: &str) -> Option<PathBuf> {
     crate::sandbox::corpus().map(|dir| dir.join(name))
-}
-
-/// Every file under `dir`, relative to it, with its bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.insert(relative, fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// Runs `pm import` with `args`, expecting success; returns standard output.
@@ -143,12 +121,10 @@ fn search_finds_a_distinctive_word_of_each(
 }
 
 /// Every file of the archive but the search index, to compare before and after.
-fn archive_files(sandbox: &Sandbox) -> Vec<(PathBuf, Vec<u8>)> {
-    sandbox
-        .snapshot()
-        .into_iter()
-        .filter(|(p, _)| !p.starts_with(".pm"))
-        .collect()
+fn archive_files(sandbox: &Sandbox) -> BTreeMap<String, Vec<u8>> {
+    let mut files = sandbox.snapshot();
+    files.retain(|path, _| !path.starts_with(".pm/"));
+    files
 }
 
 #[test]

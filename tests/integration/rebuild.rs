@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use crate::sandbox::{Sandbox, stderr, stdout};
+use crate::sandbox::{Sandbox, files_under, stderr, stdout};
 
 /// Builds the site of `sandbox` into `out` (relative to it); asserts success and returns what
 /// `pm` printed.
@@ -32,23 +32,8 @@ fn kept(out: &str) -> usize {
 /// Every file of the site at `dir` with its bytes, but the marker file (which lists the files
 /// with their times).
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.file_name().unwrap() != ".pm-site" {
-                let relative = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.insert(relative, fs::read(&path).unwrap());
-            }
-        }
-    }
+    let mut files = files_under(dir);
+    files.remove(".pm-site");
     files
 }
 

@@ -1,6 +1,7 @@
 //! A temporary archive folder and a `pm` command that runs in it, isolated from the machine:
 //! a fixed "today", no colour, no editor, no global git configuration.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -89,11 +90,8 @@ impl Sandbox {
     }
 
     /// Every file under the folder with its bytes, to prove nothing changed.
-    pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut files = Vec::new();
-        snapshot_dir(self.path(), self.path(), &mut files);
-        files.sort();
-        files
+    pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        files_under(self.path())
     }
 }
 
@@ -125,19 +123,23 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn snapshot_dir(root: &Path, dir: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
-    for entry in fs::read_dir(dir).expect("read dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            snapshot_dir(root, &path, files);
-        } else {
-            let bytes = fs::read(&path).expect("read");
-            files.push((
-                path.strip_prefix(root).expect("inside").to_path_buf(),
-                bytes,
-            ));
+/// Every file under `dir` with its bytes, by path relative to it.
+pub fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in fs::read_dir(dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                let relative = path.strip_prefix(root).expect("inside");
+                let bytes = fs::read(&path).expect("read");
+                files.insert(relative.to_string_lossy().into_owned(), bytes);
+            }
         }
     }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
 }
 
 /// Standard output of a finished command, as text.
