@@ -84,7 +84,7 @@ impl Fingerprint {
 
     /// Adds a value as its JSON: everything it would show.
     pub fn json(self, value: &(impl Serialize + ?Sized)) -> Fingerprint {
-        self.result(
+        self.option(
             serde_json::to_vec(value)
                 .ok()
                 .map(|json| content_hash(&json)),
@@ -105,11 +105,7 @@ impl Fingerprint {
     }
 
     /// Adds a fingerprint that may be spoiled (which spoils this one).
-    pub fn option(self, value: Option<u64>) -> Fingerprint {
-        self.result(value)
-    }
-
-    fn result(mut self, value: Option<u64>) -> Fingerprint {
+    pub fn option(mut self, value: Option<u64>) -> Fingerprint {
         self.spoiled |= value.is_none();
         self.u64(value.unwrap_or_default())
     }
