@@ -42,8 +42,9 @@ pub struct Manifest {
 /// What changed on disk since the manifest was written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
-    /// Files to (re)index, with what they are now.
-    pub updated: Vec<(PathBuf, Seen)>,
+    /// Files to (re)index, with their size and time as listed. Their content is hashed as
+    /// they are indexed ([`Manifest::apply`]), so that a new file is read once.
+    pub updated: Vec<(PathBuf, Stamp)>,
     /// Files whose content is the same but whose size or time moved.
     pub touched: Vec<(PathBuf, Seen)>,
     /// Files gone from disk.
@@ -166,7 +167,11 @@ impl Manifest {
             let seen = known
                 .next_if(|(k, _)| k.as_str() == path.as_ref())
                 .map(|(_, seen)| seen);
-            if seen.is_some_and(|s| s.size == stamp.size && s.modified == stamp.modified) {
+            let Some(seen) = seen else {
+                changes.updated.push((file.clone(), *stamp));
+                continue;
+            };
+            if seen.size == stamp.size && seen.modified == stamp.modified {
                 continue;
             }
             let Ok(bytes) = fs::read(root.join(file)) else {
@@ -177,10 +182,10 @@ impl Manifest {
                 size: bytes.len() as u64,
                 modified: stamp.modified,
             };
-            if seen.is_some_and(|s| s.hash == now.hash) {
+            if seen.hash == now.hash {
                 changes.touched.push((file.clone(), now));
             } else {
-                changes.updated.push((file.clone(), now));
+                changes.updated.push((file.clone(), *stamp));
             }
         }
         changes
@@ -189,9 +194,27 @@ impl Manifest {
         changes
     }
 
-    /// The manifest after `changes`.
-    pub fn apply(&mut self, changes: &Changes) {
-        for (path, seen) in changes.updated.iter().chain(&changes.touched) {
+    /// The manifest after `changes`, whose updated files were read with the content hashes
+    /// `hashes` (in the same order; `None` for a file that could not be read, which is then
+    /// looked at again next time).
+    pub fn apply(&mut self, changes: &Changes, hashes: &[Option<u64>]) {
+        for ((path, stamp), hash) in changes.updated.iter().zip(hashes) {
+            let path = key(path);
+            match hash {
+                Some(hash) => {
+                    let seen = Seen {
+                        size: stamp.size,
+                        modified: stamp.modified,
+                        hash: *hash,
+                    };
+                    self.files.insert(path.into_owned(), seen);
+                }
+                None => {
+                    self.files.remove(path.as_ref());
+                }
+            }
+        }
+        for (path, seen) in &changes.touched {
             self.files.insert(key(path).into_owned(), *seen);
         }
         for path in &changes.removed {
@@ -279,10 +302,18 @@ mod tests {
             let walk = crate::archive::markdown_files(dir.path(), dir.path());
             manifest.changes(dir.path(), &walk.files, &walk.stamps)
         };
+        // What indexing the updated files would read.
+        let hashes = |changes: &Changes| -> Vec<Option<u64>> {
+            changes
+                .updated
+                .iter()
+                .map(|(p, _)| fs::read(dir.path().join(p)).ok().map(|b| content_hash(&b)))
+                .collect()
+        };
         let mut manifest = Manifest::default();
         let changes = walk(&manifest);
         assert_eq!(changes.updated.len(), 2);
-        manifest.apply(&changes);
+        manifest.apply(&changes, &hashes(&changes));
         assert!(walk(&manifest).is_empty());
 
         write("a.md", "ONE");
@@ -300,7 +331,7 @@ mod tests {
         );
         assert_eq!(changes.removed, [PathBuf::from("b.md")]);
 
-        manifest.apply(&changes);
+        manifest.apply(&changes, &hashes(&changes));
         manifest.files.get_mut("a.md").unwrap().modified = 2;
         let changes = walk(&manifest);
         assert_eq!(

@@ -35,6 +35,7 @@ use tantivy::{
 
 use crate::archive::{self, Config, Walk};
 use crate::error::{Error, Result};
+use crate::hash::content_hash;
 use crate::markdown;
 use crate::model::{Postmortem, Status, Visibility};
 use crate::query::Filter;
@@ -272,8 +273,8 @@ impl SearchIndex {
             indexed: changes.updated.len(),
             removed: changes.removed.len(),
         };
-        self.apply(&mut writer, &changes, config)?;
-        manifest.apply(&changes);
+        let hashes = self.apply(&mut writer, &changes, config)?;
+        manifest.apply(&changes, &hashes);
         let dir = self.dir();
         let payload = manifest
             .save(&dir)
@@ -318,7 +319,15 @@ impl SearchIndex {
         }
     }
 
-    fn apply(&self, writer: &mut IndexWriter, changes: &Changes, config: &Config) -> Result<()> {
+    /// Drops the removed and updated files from the index and indexes the updated ones
+    /// again; returns the content hash of each updated file as it was read (`None` when it
+    /// could not be).
+    fn apply(
+        &self,
+        writer: &mut IndexWriter,
+        changes: &Changes,
+        config: &Config,
+    ) -> Result<Vec<Option<u64>>> {
         for path in changes
             .removed
             .iter()
@@ -331,13 +340,29 @@ impl SearchIndex {
         let writer = &*writer;
         // An incomplete document (no id, title, status or severity) is `pm check`'s to
         // report, and not a search result, as it is not one for `pm list`.
-        archive::map_documents(&self.root, &files, config, |parsed| match parsed.document {
-            Some(doc) if parsed.complete => writer.add_document(self.to_document(&doc)).map(drop),
-            _ => Ok(()),
-        })
-        .into_iter()
-        .collect::<tantivy::Result<()>>()
-        .map_err(index_error)
+        let hashes =
+            archive::map_documents(&self.root, &files, config, |parsed| match parsed.document {
+                Some(doc) if parsed.complete => writer
+                    .add_document(self.to_document(&doc))
+                    .map(|_| Some(doc.hash)),
+                document => Ok(document.map(|doc| doc.hash)),
+            })
+            .into_iter()
+            .collect::<tantivy::Result<Vec<_>>>()
+            .map_err(index_error)?;
+        // A file whose front matter could not be read at all is remembered as it is, so that
+        // it is not read again until it changes.
+        Ok(hashes
+            .into_iter()
+            .zip(&files)
+            .map(|(hash, file)| {
+                hash.or_else(|| {
+                    fs::read(self.root.join(file))
+                        .ok()
+                        .map(|b| content_hash(&b))
+                })
+            })
+            .collect())
     }
 
     fn to_document(&self, doc: &Postmortem) -> TantivyDocument {

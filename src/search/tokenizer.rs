@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, SimpleTokenizer, Stemmer, TextAnalyzer,
-    Token, TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, Stemmer, TextAnalyzer, Token,
+    TokenFilter, TokenStream, Tokenizer,
 };
 
 /// Prose: words, lower-cased, folded, stemmed.
@@ -50,9 +50,7 @@ pub fn prose_stems() -> TextAnalyzer {
 }
 
 fn prose_with(keep_words: bool) -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(CachedStemmer {
             keep_words,
             ..CachedStemmer::default()
@@ -63,10 +61,7 @@ fn prose_with(keep_words: bool) -> TextAnalyzer {
 /// The name analyzer: prose words as they are written, lower-cased and folded. Also cuts
 /// query words that must not be stemmed.
 pub fn name() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
+    TextAnalyzer::from(WordTokenizer::default())
 }
 
 /// The identifier analyzer: `us-east-1`, `ORA-00600`, `10.42.7.19` each one term, lower-cased
@@ -125,9 +120,17 @@ struct WordHasher(u64);
 
 impl Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(*byte)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        // Eight bytes at a time: most words are one or two steps.
+        let mut add = |word: u64| {
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+        };
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            add(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
         }
+        let mut tail = [0u8; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        add(u64::from_le_bytes(tail));
     }
 
     fn finish(&self) -> u64 {
@@ -151,22 +154,25 @@ impl Default for CachedStemmer {
 }
 
 impl CachedStemmer {
-    /// The stem of `word`.
-    fn stem(&mut self, word: &str) -> &str {
-        if !self.stems.contains_key(word) {
-            let mut stream = self.stemmer.token_stream(word);
-            let stem = if stream.advance() {
-                stream.token().text.clone()
-            } else {
-                word.to_owned()
-            };
-            drop(stream);
-            if self.stems.len() >= MAX_CACHED_STEMS {
-                self.stems.clear();
-            }
-            self.stems.insert(word.to_owned(), stem);
+    /// Calls `each` with the stem of `word`, and remembers it. A word seen before is looked
+    /// up once.
+    fn with_stem<R>(&mut self, word: &str, each: impl FnOnce(&str) -> R) -> R {
+        if let Some(stem) = self.stems.get(word) {
+            return each(stem);
         }
-        &self.stems[word]
+        let mut stream = self.stemmer.token_stream(word);
+        let stem = if stream.advance() {
+            stream.token().text.clone()
+        } else {
+            word.to_owned()
+        };
+        drop(stream);
+        let answer = each(&stem);
+        if self.stems.len() >= MAX_CACHED_STEMS {
+            self.stems.clear();
+        }
+        self.stems.insert(word.to_owned(), stem);
+        answer
     }
 }
 
@@ -195,7 +201,8 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
         CachedStemmerStream {
             tail: self.inner.token_stream(text),
             stemmer: &mut self.stemmer,
-            stem_next: None,
+            stem: String::new(),
+            stem_next: false,
         }
     }
 }
@@ -204,14 +211,16 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
 pub struct CachedStemmerStream<'a, T> {
     tail: T,
     stemmer: &'a mut CachedStemmer,
-    /// The stem still to emit after the word as written.
-    stem_next: Option<String>,
+    /// The stem to emit after the word as written, when `stem_next`.
+    stem: String,
+    stem_next: bool,
 }
 
 impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
     fn advance(&mut self) -> bool {
-        if let Some(stem) = self.stem_next.take() {
-            self.tail.token_mut().text = stem;
+        if self.stem_next {
+            self.stem_next = false;
+            std::mem::swap(&mut self.tail.token_mut().text, &mut self.stem);
             return true;
         }
         if !self.tail.advance() {
@@ -219,13 +228,20 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
         }
         let keep_words = self.stemmer.keep_words;
         let word = &mut self.tail.token_mut().text;
-        let stem = self.stemmer.stem(word);
-        if stem != word.as_str() {
+        let next = &mut self.stem;
+        let differs = self.stemmer.with_stem(word, |stem| {
+            let differs = stem != word.as_str();
+            if differs {
+                next.clear();
+                next.push_str(stem);
+            }
+            differs
+        });
+        if differs {
             if keep_words {
-                self.stem_next = Some(stem.to_owned());
+                self.stem_next = true;
             } else {
-                word.clear();
-                word.push_str(stem);
+                std::mem::swap(word, next);
             }
         }
         true
@@ -250,27 +266,160 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     terms
 }
 
+/// Words as the prose and name analyzers see them: runs of letters and digits, lower-cased,
+/// with accents folded to ASCII (`Café` is `cafe`). The same terms as tantivy's
+/// `SimpleTokenizer`, `LowerCaser` and `AsciiFoldingFilter` in a row, in one pass over the
+/// text: ASCII words, nearly all of incident text, are lower-cased as they are copied, and
+/// only a word with other characters goes through tantivy's filters.
+#[derive(Clone)]
+pub struct WordTokenizer {
+    token: Token,
+    /// Lower-cases and folds a word that is not ASCII.
+    other: TextAnalyzer,
+}
+
+impl Default for WordTokenizer {
+    fn default() -> Self {
+        WordTokenizer {
+            token: Token::default(),
+            other: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .build(),
+        }
+    }
+}
+
+/// The stream of [`WordTokenizer`].
+pub struct WordTokenStream<'a> {
+    text: &'a str,
+    offset: usize,
+    token: &'a mut Token,
+    other: &'a mut TextAnalyzer,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
+        self.token.reset();
+        WordTokenStream {
+            text,
+            offset: 0,
+            token: &mut self.token,
+            other: &mut self.other,
+        }
+    }
+}
+
+impl TokenStream for WordTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        let text = self.text;
+        let mut at = self.offset;
+        // The start of the next word.
+        loop {
+            if at >= text.len() {
+                self.offset = at;
+                return false;
+            }
+            match class_at(text, at) {
+                (Class::Word, _) => break,
+                (_, len) => at += len,
+            }
+        }
+        let start = at;
+        while at < text.len() {
+            match class_at(text, at) {
+                (Class::Word, len) => at += len,
+                _ => break,
+            }
+        }
+        let ascii = text.as_bytes()[start..at].is_ascii();
+        self.offset = at;
+        let word = &text[start..at];
+        let token = &mut *self.token;
+        token.text.clear();
+        if ascii {
+            token.text.push_str(word);
+            token.text.make_ascii_lowercase();
+        } else {
+            let mut stream = self.other.token_stream(word);
+            while stream.advance() {
+                token.text.push_str(&stream.token().text);
+            }
+        }
+        token.offset_from = start;
+        token.offset_to = at;
+        token.position = token.position.wrapping_add(1);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
 /// Characters that join the parts of an identifier: `us-east-1`, `max_connections`,
 /// `10.42.7.19`, `api/v2`, `host:8080`.
-fn joins(c: char) -> bool {
+const fn joins(c: char) -> bool {
     matches!(c, '-' | '_' | '.' | '/' | ':')
+}
+
+/// What a character is to the analyzers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Class {
+    /// A letter or digit: part of a word.
+    Word,
+    /// A character that joins the parts of an identifier ([`joins`]).
+    Join,
+    /// Anything else: it ends a word.
+    Other,
+}
+
+/// The class of each ASCII byte, looked up rather than worked out: the analyzers run over
+/// every body in the archive.
+const ASCII_CLASSES: [Class; 128] = {
+    let mut classes = [Class::Other; 128];
+    let mut byte: u8 = 0;
+    while byte < 128 {
+        if byte.is_ascii_alphanumeric() {
+            classes[byte as usize] = Class::Word;
+        } else if joins(byte as char) {
+            classes[byte as usize] = Class::Join;
+        }
+        byte += 1;
+    }
+    classes
+};
+
+/// The class of the character at byte `at` of `text` (which must be a character boundary
+/// within it) and its length in bytes.
+#[inline]
+pub(super) fn class_at(text: &str, at: usize) -> (Class, usize) {
+    match text.as_bytes().get(at) {
+        Some(&byte) if byte.is_ascii() => (ASCII_CLASSES[usize::from(byte)], 1),
+        _ => class_beyond_ascii(text, at),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn class_beyond_ascii(text: &str, at: usize) -> (Class, usize) {
+    match text.get(at..).and_then(|rest| rest.chars().next()) {
+        Some(c) if c.is_alphanumeric() => (Class::Word, c.len_utf8()),
+        Some(c) => (Class::Other, c.len_utf8()),
+        None => (Class::Other, 1),
+    }
 }
 
 /// Whether `word` is an identifier: parts of letters or digits joined by separators.
 pub fn is_identifier(word: &str) -> bool {
     let word = word.trim_matches(|c: char| !c.is_alphanumeric());
     word.contains(joins) && word.chars().all(|c| c.is_alphanumeric() || joins(c))
-}
-
-/// The character at byte `at` of `text` and its length in bytes.
-fn char_at(text: &str, at: usize) -> (char, usize) {
-    match text.as_bytes()[at] {
-        byte if byte.is_ascii() => (char::from(byte), 1),
-        _ => text[at..]
-            .chars()
-            .next()
-            .map_or((' ', 1), |c| (c, c.len_utf8())),
-    }
 }
 
 /// Emits each identifier of a text, without the separators at its ends (a sentence's final
@@ -302,40 +451,44 @@ impl Tokenizer for IdentTokenizer {
 
 impl TokenStream for IdentTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        // Byte by byte with a fast path for ASCII: this runs over every body in the archive.
+        // One pass over pieces of letters, digits and joiners; a piece trimmed of its joiners
+        // is an identifier when joiners remain inside it.
         let text = self.text;
         let mut at = self.offset;
-        while at < text.len() {
-            let (c, len) = char_at(text, at);
-            if !c.is_alphanumeric() {
-                at += len;
-                continue;
-            }
-            let start = at;
-            let mut end = at;
-            let mut joiner = false;
-            let mut inner_joiner = false;
-            while at < text.len() {
-                let (c, len) = char_at(text, at);
-                if c.is_alphanumeric() {
-                    inner_joiner |= joiner;
+        let mut start = at;
+        let mut joined = false;
+        while at <= text.len() {
+            let (class, len) = if at < text.len() {
+                class_at(text, at)
+            } else {
+                (Class::Other, 1)
+            };
+            match class {
+                Class::Word => at += len,
+                Class::Join => {
+                    joined = true;
                     at += len;
-                    end = at;
-                } else if joins(c) {
-                    joiner = true;
-                    at += len;
-                } else {
-                    break;
                 }
-            }
-            if inner_joiner {
-                self.offset = at;
-                self.token.text.clear();
-                self.token.text.push_str(&text[start..end]);
-                self.token.offset_from = start;
-                self.token.offset_to = end;
-                self.token.position = self.token.position.wrapping_add(1);
-                return true;
+                Class::Other => {
+                    if joined {
+                        let piece = &text[start..at];
+                        let trimmed = piece.trim_start_matches(joins);
+                        let from = start + piece.len() - trimmed.len();
+                        let trimmed = trimmed.trim_end_matches(joins);
+                        if trimmed.contains(joins) {
+                            self.offset = at;
+                            self.token.text.clear();
+                            self.token.text.push_str(trimmed);
+                            self.token.offset_from = from;
+                            self.token.offset_to = from + trimmed.len();
+                            self.token.position = self.token.position.wrapping_add(1);
+                            return true;
+                        }
+                    }
+                    at += len;
+                    start = at;
+                    joined = false;
+                }
             }
         }
         self.offset = text.len();
@@ -354,6 +507,7 @@ impl TokenStream for IdentTokenStream<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn ident_terms(text: &str) -> Vec<String> {
         let mut analyzer = TextAnalyzer::builder(IdentTokenizer::default())
@@ -392,6 +546,65 @@ mod tests {
             terms(&mut prose(), "Timeouts in us-east-1"),
             ["timeouts", "timeout", "in", "us", "east", "1"]
         );
+    }
+
+    /// Text with what breaks words and joins identifiers, in ASCII and beyond.
+    fn incident_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                "[a-zA-Z0-9]{1,8}",
+                "[ .,;:/_()\\-]{1,3}",
+                Just("É".to_owned()),
+                Just("ß".to_owned()),
+                Just("東京".to_owned()),
+                Just("—".to_owned()),
+                Just("İ".to_owned()),
+                ".",
+            ],
+            0..24,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    /// Tokens with their offsets and positions.
+    fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut stream = analyzer.token_stream(text);
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            tokens.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+        }
+        tokens
+    }
+
+    proptest! {
+        #[test]
+        fn words_are_tantivys_simple_lowercased_folded_words(text in incident_text()) {
+            let mut tantivy_words = TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .build();
+            prop_assert_eq!(tokens(&mut name(), &text), tokens(&mut tantivy_words, &text));
+        }
+
+        #[test]
+        fn identifiers_are_pieces_with_inner_joiners(text in incident_text()) {
+            // The rule, said plainly: cut at what is neither letter, digit nor joiner, trim
+            // the joiners off each piece, keep the pieces that still hold one.
+            let expected: Vec<String> = text
+                .split(|c: char| !c.is_alphanumeric() && !joins(c))
+                .map(|piece| piece.trim_matches(joins))
+                .filter(|piece| piece.contains(joins))
+                .map(str::to_owned)
+                .collect();
+            let mut analyzer = TextAnalyzer::from(IdentTokenizer::default());
+            let found = tokens(&mut analyzer, &text);
+            for (text_, from, to, _) in &found {
+                prop_assert_eq!(&text[*from..*to], text_.as_str());
+            }
+            let found: Vec<String> = found.into_iter().map(|t| t.0).collect();
+            prop_assert_eq!(found, expected);
+        }
     }
 
     #[test]
