@@ -10,7 +10,6 @@ pub mod split;
 pub mod time;
 pub mod yaml;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
@@ -276,28 +275,58 @@ pub fn title_problem(title: &str) -> Option<String> {
 }
 
 /// Where each front-matter value was written, by path: `teams`, `teams.1`,
-/// `action_items.0.owner`. Lets checks point at the exact line of a value.
+/// `action_items.0.owner`. Lets checks point at the exact line of a value. Kept as a tree
+/// shaped like the front matter, made from the parsed YAML without copying its keys.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Positions(BTreeMap<String, Pos>);
+pub struct Positions {
+    pos: Pos,
+    inner: Inner,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Inner {
+    #[default]
+    Leaf,
+    Seq(Vec<Positions>),
+    Map(Vec<(String, Positions)>),
+}
 
 impl Positions {
-    /// Records where `path` was written.
-    pub fn insert(&mut self, path: String, pos: Pos) {
-        self.0.insert(path, pos);
+    /// The positions of a parsed front matter.
+    pub fn of(node: yaml::Node) -> Positions {
+        let inner = match node.value {
+            yaml::Value::Seq(items) => Inner::Seq(items.into_iter().map(Positions::of).collect()),
+            yaml::Value::Map(entries) => Inner::Map(
+                entries
+                    .into_iter()
+                    .map(|entry| (entry.key, Positions::of(entry.value)))
+                    .collect(),
+            ),
+            yaml::Value::Null | yaml::Value::Scalar(_) => Inner::Leaf,
+        };
+        Positions {
+            pos: node.pos,
+            inner,
+        }
     }
 
     /// Where `path` was written, or its nearest recorded parent (`a.1.b`, `a.1`, `a`), or line 1.
     pub fn at(&self, path: &str) -> Pos {
-        let mut path = path;
-        loop {
-            if let Some(pos) = self.0.get(path) {
-                return *pos;
-            }
-            match path.rfind('.') {
-                Some(dot) => path = &path[..dot],
-                None => return Pos::START,
-            }
+        let mut node = self;
+        let mut found = Pos::START;
+        for part in path.split('.') {
+            let child = match &node.inner {
+                Inner::Map(entries) => entries.iter().find(|(key, _)| key == part).map(|e| &e.1),
+                Inner::Seq(items) => part.parse::<usize>().ok().and_then(|i| items.get(i)),
+                Inner::Leaf => None,
+            };
+            let Some(child) = child else {
+                break;
+            };
+            node = child;
+            found = child.pos;
         }
+        found
     }
 }
 
@@ -348,11 +377,12 @@ mod tests {
 
     #[test]
     fn positions_fall_back_to_the_nearest_parent() {
-        let mut positions = Positions::default();
-        positions.insert("action_items".into(), Pos::line(10));
-        positions.insert("action_items.1".into(), Pos::line(14));
-        assert_eq!(positions.at("action_items.1.owner"), Pos::line(14));
-        assert_eq!(positions.at("action_items.3"), Pos::line(10));
+        let yaml = "id: x\naction_items:\n  - title: a\n  - title: b\n    owner: c\n";
+        let positions = Positions::of(yaml::parse(yaml, 10).unwrap());
+        assert_eq!(positions.at("id"), Pos { line: 10, column: 5 });
+        assert_eq!(positions.at("action_items.1.owner").line, 14);
+        assert_eq!(positions.at("action_items.1.due").line, 13);
+        assert_eq!(positions.at("action_items.3").line, 12);
         assert_eq!(positions.at("teams"), Pos::START);
     }
 

@@ -59,8 +59,7 @@ pub fn parse(path: &Path, text: &str, tz: Tz) -> Parsed {
         .into_iter()
         .map(|p| p.into_diagnostic(path, Level::Error))
         .collect();
-    let mut positions = Positions::default();
-    record_positions(&root, String::new(), &mut positions);
+    let positions = Positions::of(root);
     let document = Postmortem {
         path: path.to_path_buf(),
         date: incident_date(&front, tz),
@@ -270,31 +269,6 @@ fn read_action_item(f: &mut Fields<'_>) -> ActionItem {
         closed,
         ticket,
     }
-}
-
-/// Records the position of every value under `node`, keyed by its dotted path.
-fn record_positions(node: &Node, path: String, positions: &mut Positions) {
-    let child = |name: &str| {
-        if path.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{path}.{name}")
-        }
-    };
-    match &node.value {
-        Value::Seq(items) => {
-            for (i, item) in items.iter().enumerate() {
-                record_positions(item, child(&i.to_string()), positions);
-            }
-        }
-        Value::Map(entries) => {
-            for entry in entries {
-                record_positions(&entry.value, child(&entry.key), positions);
-            }
-        }
-        Value::Null | Value::Scalar(_) => {}
-    }
-    positions.insert(path, node.pos);
 }
 
 #[cfg(test)]

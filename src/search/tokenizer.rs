@@ -422,6 +422,32 @@ pub fn is_identifier(word: &str) -> bool {
     word.contains(joins) && word.chars().all(|c| c.is_alphanumeric() || joins(c))
 }
 
+/// Whether a byte is a joiner ([`joins`]). Written with `|`, which the compiler turns into
+/// vector code over sixteen bytes; with `||` or `matches!` it does not, and finding
+/// identifiers takes 2.5 times as many instructions.
+#[allow(clippy::needless_bitwise_bool)]
+fn is_joiner(byte: u8) -> bool {
+    (byte == b'-') | (byte == b'_') | (byte == b'.') | (byte == b'/') | (byte == b':')
+}
+
+/// Where the first joiner of `bytes` is: sixteen bytes are looked at in one step.
+fn find_joiner(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(16);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let any = chunk.iter().fold(0u8, |any, &b| any | u8::from(is_joiner(b)));
+        if any != 0 {
+            return chunk.iter().position(|&b| is_joiner(b)).map(|i| base + i);
+        }
+        base += 16;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| is_joiner(b))
+        .map(|i| base + i)
+}
+
 /// Emits each identifier of a text, without the separators at its ends (a sentence's final
 /// dot is not part of `us-east-1.`); plain words are left to the prose analyzer.
 #[derive(Clone, Default)]
@@ -451,48 +477,52 @@ impl Tokenizer for IdentTokenizer {
 
 impl TokenStream for IdentTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        // One pass over pieces of letters, digits and joiners; a piece trimmed of its joiners
-        // is an identifier when joiners remain inside it.
+        // Most text has no identifier: skip to the next joiner, then look at the piece of
+        // letters, digits and joiners around it. A piece trimmed of its joiners is an
+        // identifier when joiners remain inside it.
         let text = self.text;
+        let bytes = text.as_bytes();
         let mut at = self.offset;
-        let mut start = at;
-        let mut joined = false;
-        while at <= text.len() {
-            let (class, len) = if at < text.len() {
-                class_at(text, at)
-            } else {
-                (Class::Other, 1)
+        loop {
+            let Some(found) = find_joiner(&bytes[at..]) else {
+                self.offset = text.len();
+                return false;
             };
-            match class {
-                Class::Word => at += len,
-                Class::Join => {
-                    joined = true;
-                    at += len;
+            let joiner = at + found;
+            // No piece reaches back before `self.offset`: it ends at a character that is
+            // neither, or is where the search began.
+            let mut start = joiner;
+            while start > self.offset {
+                let Some(c) = text[..start].chars().next_back() else {
+                    break;
+                };
+                if !c.is_alphanumeric() && !joins(c) {
+                    break;
                 }
-                Class::Other => {
-                    if joined {
-                        let piece = &text[start..at];
-                        let trimmed = piece.trim_start_matches(joins);
-                        let from = start + piece.len() - trimmed.len();
-                        let trimmed = trimmed.trim_end_matches(joins);
-                        if trimmed.contains(joins) {
-                            self.offset = at;
-                            self.token.text.clear();
-                            self.token.text.push_str(trimmed);
-                            self.token.offset_from = from;
-                            self.token.offset_to = from + trimmed.len();
-                            self.token.position = self.token.position.wrapping_add(1);
-                            return true;
-                        }
-                    }
-                    at += len;
-                    start = at;
-                    joined = false;
+                start -= c.len_utf8();
+            }
+            let mut end = joiner;
+            while end < text.len() {
+                match class_at(text, end) {
+                    (Class::Other, _) => break,
+                    (_, len) => end += len,
                 }
             }
+            let piece = &text[start..end];
+            let trimmed = piece.trim_start_matches(joins);
+            let from = start + piece.len() - trimmed.len();
+            let trimmed = trimmed.trim_end_matches(joins);
+            at = end;
+            if trimmed.contains(joins) {
+                self.offset = end;
+                self.token.text.clear();
+                self.token.text.push_str(trimmed);
+                self.token.offset_from = from;
+                self.token.offset_to = from + trimmed.len();
+                self.token.position = self.token.position.wrapping_add(1);
+                return true;
+            }
         }
-        self.offset = text.len();
-        false
     }
 
     fn token(&self) -> &Token {
