@@ -379,7 +379,13 @@ mod tests {
     fn positions_fall_back_to_the_nearest_parent() {
         let yaml = "id: x\naction_items:\n  - title: a\n  - title: b\n    owner: c\n";
         let positions = Positions::of(yaml::parse(yaml, 10).unwrap());
-        assert_eq!(positions.at("id"), Pos { line: 10, column: 5 });
+        assert_eq!(
+            positions.at("id"),
+            Pos {
+                line: 10,
+                column: 5
+            }
+        );
         assert_eq!(positions.at("action_items.1.owner").line, 14);
         assert_eq!(positions.at("action_items.1.due").line, 13);
         assert_eq!(positions.at("action_items.3").line, 12);

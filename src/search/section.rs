@@ -57,7 +57,9 @@ impl<'a> WordCounter<'a> {
         while self.at < end {
             // Sixteen ASCII bytes at a time, in a way the compiler turns into vector code: a
             // word starts at each letter or digit that follows something else.
-            if let Some(chunk) = bytes.get(self.at..end).and_then(|rest| rest.first_chunk::<16>())
+            if let Some(chunk) = bytes
+                .get(self.at..end)
+                .and_then(|rest| rest.first_chunk::<16>())
                 && chunk.iter().fold(0, |any, &b| any | b).is_ascii()
             {
                 // Bit i is set when byte i is a letter or digit.

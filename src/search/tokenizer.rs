@@ -435,7 +435,9 @@ fn find_joiner(bytes: &[u8]) -> Option<usize> {
     let mut chunks = bytes.chunks_exact(16);
     let mut base = 0;
     for chunk in &mut chunks {
-        let any = chunk.iter().fold(0u8, |any, &b| any | u8::from(is_joiner(b)));
+        let any = chunk
+            .iter()
+            .fold(0u8, |any, &b| any | u8::from(is_joiner(b)));
         if any != 0 {
             return chunk.iter().position(|&b| is_joiner(b)).map(|i| base + i);
         }
