@@ -1850,6 +1850,30 @@ started_at: 2026-11-27T10:00:00+01:00
         "{}",
         stdout(&rebuilt)
     );
+    // Files that are not search results are still remembered, so that they are not read
+    // again: one whose front matter is not YAML, one without a title, one not UTF-8.
+    sandbox.write(
+        "postmortems/2026/broken.md",
+        "---\nid: [broken\n---\nBody.\n",
+    );
+    sandbox.write(
+        "postmortems/2026/2026-11-28-untitled.md",
+        "---\nid: 2026-11-28-untitled\nstatus: draft\nseverity: SEV3\n---\nBody.\n",
+    );
+    sandbox.write("postmortems/2026/latin1.md", b"---\nid: caf\xe9\n---\n");
+    let with_bad = pm_index(&sandbox, false);
+    assert!(
+        stdout(&with_bad).starts_with("14 postmortems in the index: 3 indexed, 0 removed"),
+        "{}",
+        stdout(&with_bad)
+    );
+    let after_bad = pm_index(&sandbox, false);
+    assert!(
+        stdout(&after_bad).starts_with("14 postmortems in the index: 0 indexed, 0 removed"),
+        "{}",
+        stdout(&after_bad)
+    );
+
     // Not an archive: an error, no index made.
     let empty = Sandbox::empty();
     let output = empty.pm().arg("index").output().unwrap();
