@@ -226,6 +226,20 @@ fn a_page_edited_in_the_site_folder_is_made_again() {
 }
 
 #[test]
+fn a_page_that_cannot_be_linked_is_rendered() {
+    // A page gone from the site folder cannot be linked, as no page can be on a file system
+    // without hard links: it is rendered, and the others are still kept.
+    let sandbox = Sandbox::example();
+    build_into(&sandbox, "site", &[]);
+    let page = sandbox.path().join(OTHER_PAGE);
+    let html = fs::read_to_string(&page).unwrap();
+    fs::remove_file(&page).unwrap();
+    let kept = rebuild_matches_a_fresh_build(&sandbox, &[]);
+    assert_eq!(fs::read_to_string(&page).unwrap(), html);
+    assert_eq!(kept, keepable(&sandbox.path().join("site")) - 1);
+}
+
+#[test]
 fn a_damaged_list_of_pages_means_a_full_build() {
     let sandbox = Sandbox::example();
     build_into(&sandbox, "site", &[]);
