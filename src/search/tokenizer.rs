@@ -269,8 +269,8 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 /// Words as the prose and name analyzers see them: runs of letters and digits, lower-cased,
 /// with accents folded to ASCII (`Café` is `cafe`). The same terms as tantivy's
 /// `SimpleTokenizer`, `LowerCaser` and `AsciiFoldingFilter` in a row, in one pass over the
-/// text: ASCII words, nearly all of incident text, are lower-cased as they are copied, and
-/// only a word with other characters goes through tantivy's filters.
+/// text: an ASCII word, nearly all of incident text, is copied and lower-cased, and only a
+/// word with other characters goes through tantivy's filters.
 #[derive(Clone)]
 pub struct WordTokenizer {
     token: Token,
@@ -591,6 +591,7 @@ mod tests {
                 Just("東京".to_owned()),
                 Just("—".to_owned()),
                 Just("İ".to_owned()),
+                // Any one character.
                 ".",
             ],
             0..24,
