@@ -107,7 +107,8 @@ impl SiteTerms {
 /// indexing thread has its own copy of the analyzer, so the cache needs no lock.
 #[derive(Clone)]
 pub struct CachedStemmer {
-    stems: HashMap<String, String, BuildHasherDefault<WordHasher>>,
+    /// Each word seen, with its stem when that differs from it (most words are their own).
+    stems: HashMap<String, Option<String>, BuildHasherDefault<WordHasher>>,
     stemmer: TextAnalyzer,
     /// Whether a word whose stem differs is also kept as written.
     keep_words: bool,
@@ -154,25 +155,29 @@ impl Default for CachedStemmer {
 }
 
 impl CachedStemmer {
-    /// Calls `each` with the stem of `word`, and remembers it. A word seen before is looked
-    /// up once.
-    fn with_stem<R>(&mut self, word: &str, each: impl FnOnce(&str) -> R) -> R {
-        if let Some(stem) = self.stems.get(word) {
-            return each(stem);
-        }
-        let mut stream = self.stemmer.token_stream(word);
-        let stem = if stream.advance() {
-            stream.token().text.clone()
+    /// Whether the stem of `word` differs from it; if so, the stem is left in `stem`. Each
+    /// word's stem is remembered, so that a word seen before is looked up once.
+    fn stem_into(&mut self, word: &str, stem: &mut String) -> bool {
+        let known = if let Some(known) = self.stems.get(word) {
+            known.as_deref()
         } else {
-            word.to_owned()
+            let mut stream = self.stemmer.token_stream(word);
+            let found = (stream.advance() && stream.token().text != word)
+                .then(|| stream.token().text.clone());
+            drop(stream);
+            if self.stems.len() >= MAX_CACHED_STEMS {
+                self.stems.clear();
+            }
+            self.stems
+                .entry(word.to_owned())
+                .or_insert(found)
+                .as_deref()
         };
-        drop(stream);
-        let answer = each(&stem);
-        if self.stems.len() >= MAX_CACHED_STEMS {
-            self.stems.clear();
+        if let Some(known) = known {
+            stem.clear();
+            stem.push_str(known);
         }
-        self.stems.insert(word.to_owned(), stem);
-        answer
+        known.is_some()
     }
 }
 
@@ -228,20 +233,11 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
         }
         let keep_words = self.stemmer.keep_words;
         let word = &mut self.tail.token_mut().text;
-        let next = &mut self.stem;
-        let differs = self.stemmer.with_stem(word, |stem| {
-            let differs = stem != word.as_str();
-            if differs {
-                next.clear();
-                next.push_str(stem);
-            }
-            differs
-        });
-        if differs {
+        if self.stemmer.stem_into(word, &mut self.stem) {
             if keep_words {
                 self.stem_next = true;
             } else {
-                std::mem::swap(word, next);
+                std::mem::swap(word, &mut self.stem);
             }
         }
         true
@@ -315,33 +311,62 @@ impl Tokenizer for WordTokenizer {
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
         let text = self.text;
+        let bytes = text.as_bytes();
         let mut at = self.offset;
         // The start of the next word.
         loop {
-            if at >= text.len() {
-                self.offset = at;
-                return false;
-            }
-            match class_at(text, at) {
-                (Class::Word, _) => break,
-                (_, len) => at += len,
+            match bytes.get(at) {
+                Some(&byte) if byte.is_ascii() => {
+                    if ASCII_CLASSES[usize::from(byte)] == Class::Word {
+                        break;
+                    }
+                    at += 1;
+                }
+                Some(_) => match class_beyond_ascii(text, at) {
+                    (Class::Word, _) => break,
+                    (_, len) => at += len,
+                },
+                None => {
+                    self.offset = at;
+                    return false;
+                }
             }
         }
+        // Its end, and whether it must be lower-cased or folded: most words need neither.
         let start = at;
-        while at < text.len() {
-            match class_at(text, at) {
-                (Class::Word, len) => at += len,
+        let mut seen = 0u8;
+        loop {
+            for &byte in &bytes[at..] {
+                let flags = WORD_BYTES[usize::from(byte)];
+                if flags & (LOWER | UPPER) == 0 {
+                    break;
+                }
+                seen |= flags;
+                at += 1;
+            }
+            // The scan stops at the end, at an ASCII byte that is not a letter or digit, or at
+            // a character beyond ASCII, which may be a letter.
+            if bytes.get(at).is_none_or(u8::is_ascii) {
+                break;
+            }
+            match class_beyond_ascii(text, at) {
+                (Class::Word, len) => {
+                    seen |= BEYOND;
+                    at += len;
+                }
                 _ => break,
             }
         }
-        let ascii = text.as_bytes()[start..at].is_ascii();
+        let (upper, ascii) = (seen & UPPER != 0, seen & BEYOND == 0);
         self.offset = at;
         let word = &text[start..at];
         let token = &mut *self.token;
         token.text.clear();
         if ascii {
             token.text.push_str(word);
-            token.text.make_ascii_lowercase();
+            if upper {
+                token.text.make_ascii_lowercase();
+            }
         } else {
             let mut stream = self.other.token_stream(word);
             while stream.advance() {
@@ -402,6 +427,34 @@ const ASCII_CLASSES: [Class; 128] = {
         byte += 1;
     }
     classes
+};
+
+/// What a byte is to a word: an ASCII lower-case letter or digit, an upper-case letter, or
+/// the start of a character beyond ASCII ([`WORD_BYTES`]).
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const BEYOND: u8 = 4;
+
+/// [`LOWER`], [`UPPER`] or [`BEYOND`] for each byte, 0 for the rest: words are scanned a
+/// byte at a time.
+const WORD_BYTES: [u8; 256] = {
+    let mut flags = [0; 256];
+    let mut byte: u8 = 0;
+    loop {
+        flags[byte as usize] = if byte.is_ascii_uppercase() {
+            UPPER
+        } else if byte.is_ascii_alphanumeric() {
+            LOWER
+        } else if !byte.is_ascii() {
+            BEYOND
+        } else {
+            0
+        };
+        if byte == u8::MAX {
+            break flags;
+        }
+        byte += 1;
+    }
 };
 
 /// The class of the character at byte `at` of `text` (which must be a character boundary
