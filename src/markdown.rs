@@ -947,8 +947,9 @@ mod tests {
     /// A tag's name and its attributes' names and values.
     type Element = (String, Vec<(String, String)>);
 
-    /// The tags of `html` (as ammonia writes it: text `<` escaped, values in double quotes) with
-    /// their attributes, names lower-cased. Rough, but independent of the code under test.
+    /// The tags of `html` (as ammonia or pulldown-cmark write it: text `<` escaped, values in
+    /// double quotes) with their attributes, names lower-cased. Rough, but independent of the
+    /// code under test.
     fn tags(html: &str) -> Vec<Element> {
         let mut found = Vec::new();
         let mut rest = html;

@@ -338,7 +338,7 @@ impl TokenStream for WordTokenStream<'_> {
         loop {
             for &byte in &bytes[at..] {
                 let flags = WORD_BYTES[usize::from(byte)];
-                if flags & (LOWER | UPPER) == 0 {
+                if flags == 0 {
                     break;
                 }
                 seen |= flags;
@@ -429,32 +429,28 @@ const ASCII_CLASSES: [Class; 128] = {
     classes
 };
 
-/// What a byte is to a word: an ASCII lower-case letter or digit, an upper-case letter, or
-/// the start of a character beyond ASCII ([`WORD_BYTES`]).
+/// What a byte is to a word ([`WORD_BYTES`]): an ASCII lower-case letter or digit, or an
+/// upper-case letter. [`BEYOND`] marks a word with a character beyond ASCII.
 const LOWER: u8 = 1;
 const UPPER: u8 = 2;
 const BEYOND: u8 = 4;
 
-/// [`LOWER`], [`UPPER`] or [`BEYOND`] for each byte, 0 for the rest: words are scanned a
-/// byte at a time.
+/// [`LOWER`] or [`UPPER`] for each byte that is an ASCII letter or digit, 0 for the rest:
+/// words are scanned a byte at a time.
 const WORD_BYTES: [u8; 256] = {
     let mut flags = [0; 256];
     let mut byte: u8 = 0;
-    loop {
+    while byte < 128 {
         flags[byte as usize] = if byte.is_ascii_uppercase() {
             UPPER
         } else if byte.is_ascii_alphanumeric() {
             LOWER
-        } else if !byte.is_ascii() {
-            BEYOND
         } else {
             0
         };
-        if byte == u8::MAX {
-            break flags;
-        }
         byte += 1;
     }
+    flags
 };
 
 /// The class of the character at byte `at` of `text` (which must be a character boundary
