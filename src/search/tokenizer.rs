@@ -317,7 +317,7 @@ impl TokenStream for WordTokenStream<'_> {
         loop {
             match bytes.get(at) {
                 Some(&byte) if byte.is_ascii() => {
-                    if ASCII_CLASSES[usize::from(byte)] == Class::Word {
+                    if WORD_BYTES[usize::from(byte)] != 0 {
                         break;
                     }
                     at += 1;
@@ -435,19 +435,19 @@ const LOWER: u8 = 1;
 const UPPER: u8 = 2;
 const BEYOND: u8 = 4;
 
-/// [`LOWER`] or [`UPPER`] for each byte that is an ASCII letter or digit, 0 for the rest:
-/// words are scanned a byte at a time.
+/// [`LOWER`] or [`UPPER`] for each byte that is [`Class::Word`] in [`ASCII_CLASSES`], 0 for
+/// the rest: words are scanned a byte at a time.
 const WORD_BYTES: [u8; 256] = {
     let mut flags = [0; 256];
     let mut byte: u8 = 0;
     while byte < 128 {
-        flags[byte as usize] = if byte.is_ascii_uppercase() {
-            UPPER
-        } else if byte.is_ascii_alphanumeric() {
-            LOWER
-        } else {
-            0
-        };
+        if matches!(ASCII_CLASSES[byte as usize], Class::Word) {
+            flags[byte as usize] = if byte.is_ascii_uppercase() {
+                UPPER
+            } else {
+                LOWER
+            };
+        }
         byte += 1;
     }
     flags
