@@ -15,6 +15,8 @@ use std::path::Path;
 
 use crate::diagnostic::{Code, Diagnostic, Level, Pos, did_you_mean, suggestion};
 
+mod simple;
+
 /// Front matter larger than this is refused before it is parsed.
 pub const MAX_YAML_BYTES: usize = 64 * 1024;
 /// Deepest nesting of lists and mappings accepted.
@@ -67,6 +69,11 @@ impl Value {
 
 /// Parses `text`, whose first line is line `first_line` of its file.
 pub fn parse(text: &str, first_line: usize) -> Result<Node, Problem> {
+    simple::parse(text, first_line).map_or_else(|| parse_fully(text, first_line), Ok)
+}
+
+/// Parses `text` with the full YAML parser.
+fn parse_fully(text: &str, first_line: usize) -> Result<Node, Problem> {
     let mut options = Options::default();
     options.emit_comments = false;
     // Report an alias without its anchor the same way as any alias, not as a parse error.
