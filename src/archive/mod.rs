@@ -206,6 +206,10 @@ pub fn read_all(root: &Path, files: &[PathBuf], config: &Config) -> Vec<Parsed> 
     map_documents(root, files, config, |parsed| parsed)
 }
 
+/// Threads per core that read documents: reading a file that is not in the page cache waits
+/// on the disk, and the other threads keep the core busy meanwhile.
+const READERS_PER_CORE: usize = 4;
+
 /// Reads and parses `files` on all cores and hands each result to `f` on the thread that
 /// parsed it, so that work on the documents runs in parallel too; `f`'s results come back in
 /// the order of `files`.
@@ -215,7 +219,7 @@ pub fn map_documents<T: Send>(
     config: &Config,
     f: impl Fn(Parsed) -> T + Sync,
 ) -> Vec<T> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from) * READERS_PER_CORE;
     let chunk = files.len().div_ceil(threads).max(64);
     let f = &f;
     std::thread::scope(|scope| {
