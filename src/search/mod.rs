@@ -826,7 +826,7 @@ impl SearchIndex {
         let mut any: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         for (field, boost) in fields {
             let q: Box<dyn TantivyQuery> = if prefix {
-                prefix_query(*field, &terms)
+                self.phrase_prefix_query(*field, &terms)
             } else if let (true, [term]) = (fuzzy, terms.as_slice())
                 && let Some(distance) = fuzzy_distance(term)
             {
@@ -862,6 +862,55 @@ impl SearchIndex {
                 keyword_query(self.fields.ident, &whole)
             };
             any.push((Occur::Should, q));
+        }
+        Box::new(BooleanQuery::new(any))
+    }
+
+    /// `terms` in a row, the last a prefix. Prose keeps a word as written only where it first
+    /// appears in a document ([`tokenizer::prose`]), and its stem everywhere: after other
+    /// words, the prefix also stands for the stems of the words it starts whose stem it does
+    /// not start (`max connections*` is also `max connect`).
+    fn phrase_prefix_query(
+        &self,
+        field: tantivy::schema::Field,
+        terms: &[String],
+    ) -> Box<dyn TantivyQuery> {
+        let Some((prefix, before @ [_, ..])) = terms.split_last() else {
+            return prefix_query(field, terms);
+        };
+        let mut stemmer = tokenizer::prose_stems();
+        let mut stems = BTreeSet::new();
+        for segment in self.reader.searcher().segment_readers() {
+            let Ok(index) = segment.inverted_index(field) else {
+                continue;
+            };
+            let Ok(mut words) = index.terms().range().ge(prefix.as_bytes()).into_stream() else {
+                continue;
+            };
+            let mut expansions = 0;
+            while words.advance() && expansions < PREFIX_EXPANSIONS {
+                let Some(word) = std::str::from_utf8(words.key())
+                    .ok()
+                    .filter(|w| w.starts_with(prefix.as_str()))
+                else {
+                    break;
+                };
+                expansions += 1;
+                if let [stem] = tokenizer::terms(&mut stemmer, word).as_slice()
+                    && !stem.starts_with(prefix.as_str())
+                {
+                    stems.insert(stem.clone());
+                }
+            }
+        }
+        let mut any = vec![(Occur::Should, prefix_query(field, terms))];
+        for stem in stems {
+            let phrase = before
+                .iter()
+                .chain([&stem])
+                .map(|t| Term::from_field_text(field, t))
+                .collect();
+            any.push((Occur::Should, Box::new(PhraseQuery::new(phrase))));
         }
         Box::new(BooleanQuery::new(any))
     }

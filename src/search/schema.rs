@@ -8,7 +8,7 @@ use tantivy::schema::{
 use super::tokenizer::{IDENT, KEYWORD, NAME, PROSE};
 
 /// Bumped whenever the fields or the analyzers change; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Every field of the index.
 #[derive(Debug, Clone)]

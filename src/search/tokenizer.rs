@@ -37,9 +37,11 @@ pub fn register(manager: &tantivy::tokenizer::TokenizerManager) {
 }
 
 /// The prose analyzer as the index uses it: each word stemmed and, where the stem differs,
-/// also as written, at the same position. Stems find `timeout` for `timeouts`; the words as
-/// written let a prefix find what stemming cut short (`notificat*` finds `notification`,
-/// indexed as `notif`).
+/// also as written, at the same position, the first time the word appears in the text.
+/// Stems find `timeout` for `timeouts`; the words as written let a prefix find what stemming
+/// cut short (`notificat*` finds `notification`, indexed as `notif`). Once per text is enough
+/// to find the document, and keeping every occurrence was a tenth of the time of building an
+/// index; a phrase ending in a prefix looks for the stems of such words ([`super`]).
 pub fn prose() -> TextAnalyzer {
     prose_with(true)
 }
@@ -108,10 +110,29 @@ impl SiteTerms {
 #[derive(Clone)]
 pub struct CachedStemmer {
     /// Each word seen, with its stem when that differs from it (most words are their own).
-    stems: HashMap<String, Option<String>, BuildHasherDefault<WordHasher>>,
+    stems: HashMap<String, Stem, BuildHasherDefault<WordHasher>>,
     stemmer: TextAnalyzer,
-    /// Whether a word whose stem differs is also kept as written.
+    /// Whether a word whose stem differs is also kept as written, once per text.
     keep_words: bool,
+    /// The text being cut, counted from 1: which one a word was last kept as written in.
+    text: u32,
+}
+
+/// A word's stem, when it differs from the word.
+#[derive(Clone)]
+struct Stem {
+    stem: Option<String>,
+    /// The last text ([`CachedStemmer::text`]) the word was kept as written in.
+    kept_in: u32,
+}
+
+/// What stemming a word gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stemmed {
+    /// The word is its own stem.
+    Itself,
+    /// The stem differs; `first` when the word was not seen before in this text.
+    Differs { first: bool },
 }
 
 /// A fast hash for short words (the multiply-rotate of rustc's `FxHasher`); the standard
@@ -150,34 +171,48 @@ impl Default for CachedStemmer {
                 .filter(Stemmer::new(Language::English))
                 .build(),
             keep_words: false,
+            text: 0,
         }
     }
 }
 
 impl CachedStemmer {
-    /// Whether the stem of `word` differs from it; if so, the stem is left in `stem`. Each
-    /// word's stem is remembered, so that a word seen before is looked up once.
-    fn stem_into(&mut self, word: &str, stem: &mut String) -> bool {
-        let known = if let Some(known) = self.stems.get(word) {
-            known.as_deref()
-        } else {
-            let mut stream = self.stemmer.token_stream(word);
-            let found = (stream.advance() && stream.token().text != word)
-                .then(|| stream.token().text.clone());
-            drop(stream);
-            if self.stems.len() >= MAX_CACHED_STEMS {
-                self.stems.clear();
-            }
-            self.stems
-                .entry(word.to_owned())
-                .or_insert(found)
-                .as_deref()
-        };
-        if let Some(known) = known {
-            stem.clear();
-            stem.push_str(known);
+    /// Whether the stem of `word` differs from it, and if so whether the word is new to this
+    /// text; the stem is left in `stem`. Each word's stem is remembered, so that a word seen
+    /// before is looked up once.
+    fn stem_into(&mut self, word: &str, stem: &mut String) -> Stemmed {
+        let text = self.text;
+        if let Some(known) = self.stems.get_mut(word) {
+            return known.seen(text, stem);
         }
-        known.is_some()
+        let mut stream = self.stemmer.token_stream(word);
+        let found =
+            (stream.advance() && stream.token().text != word).then(|| stream.token().text.clone());
+        drop(stream);
+        if self.stems.len() >= MAX_CACHED_STEMS {
+            self.stems.clear();
+        }
+        let mut known = Stem {
+            stem: found,
+            kept_in: 0,
+        };
+        let stemmed = known.seen(text, stem);
+        self.stems.insert(word.to_owned(), known);
+        stemmed
+    }
+}
+
+impl Stem {
+    /// The word seen in `text`: its stem, if it differs, left in `stem`.
+    fn seen(&mut self, text: u32, stem: &mut String) -> Stemmed {
+        let Some(found) = &self.stem else {
+            return Stemmed::Itself;
+        };
+        stem.clear();
+        stem.push_str(found);
+        let first = self.kept_in != text;
+        self.kept_in = text;
+        Stemmed::Differs { first }
     }
 }
 
@@ -203,6 +238,8 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
     type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        // Never 0, which no word was kept in.
+        self.stemmer.text = self.stemmer.text.checked_add(1).unwrap_or(1);
         CachedStemmerStream {
             tail: self.inner.token_stream(text),
             stemmer: &mut self.stemmer,
@@ -233,12 +270,10 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
         }
         let keep_words = self.stemmer.keep_words;
         let word = &mut self.tail.token_mut().text;
-        if self.stemmer.stem_into(word, &mut self.stem) {
-            if keep_words {
-                self.stem_next = true;
-            } else {
-                std::mem::swap(word, &mut self.stem);
-            }
+        match self.stemmer.stem_into(word, &mut self.stem) {
+            Stemmed::Itself => {}
+            Stemmed::Differs { first: true } if keep_words => self.stem_next = true,
+            Stemmed::Differs { .. } => std::mem::swap(word, &mut self.stem),
         }
         true
     }
@@ -627,6 +662,22 @@ mod tests {
             terms(&mut prose(), "Timeouts in us-east-1"),
             ["timeouts", "timeout", "in", "us", "east", "1"]
         );
+    }
+
+    #[test]
+    fn prose_keeps_a_word_as_written_once_per_text() {
+        let mut prose = prose();
+        let text = "timeouts, timeouts and more timeouts";
+        let once = ["timeouts", "timeout", "timeout", "and", "more", "timeout"];
+        assert_eq!(terms(&mut prose, text), once);
+        // The next text (the next document) keeps it again, cache or not.
+        assert_eq!(terms(&mut prose, text), once);
+        let mut stream = prose.token_stream(text);
+        let mut positions = Vec::new();
+        while stream.advance() {
+            positions.push(stream.token().position);
+        }
+        assert_eq!(positions, [0, 0, 1, 2, 3, 4], "the stem keeps every place");
     }
 
     /// Text with what breaks words and joins identifiers, in ASCII and beyond.

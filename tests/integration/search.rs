@@ -1880,3 +1880,25 @@ started_at: 2026-11-27T10:00:00+01:00
     assert!(!output.status.success());
     assert!(!empty.path().join(".pm").exists());
 }
+
+#[test]
+fn a_prefix_after_other_words_finds_every_place_of_a_stemmed_word() {
+    // Prose keeps `connections` as written where it first appears, and its stem `connect`
+    // at every place: after `max`, the prefix must stand for the stem too.
+    let sandbox = Sandbox::init();
+    let pool = write_doc(
+        &sandbox,
+        "2026-03-01-pool",
+        "title: Pool exhausted\nstatus: published\nseverity: SEV2\n",
+        "## Summary\n\nIdle connections piled up. Then max connections was reached.\n",
+    );
+    write_doc(
+        &sandbox,
+        "2026-03-02-other",
+        "title: Other\nstatus: published\nseverity: SEV2\n",
+        "## Summary\n\nIdle connections piled up. The max was not reached.\n",
+    );
+    assert_eq!(found(&sandbox, "max-connections*"), set([pool.as_str()]));
+    assert_eq!(found(&sandbox, "max-connection*"), set([pool.as_str()]));
+    assert_eq!(found(&sandbox, "max-conn*"), set([pool.as_str()]));
+}
