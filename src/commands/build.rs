@@ -57,5 +57,8 @@ pub fn run(context: &Context, args: &BuildArgs) -> Result<u8> {
             "note: no sitemap.xml without a base URL; give --base-url or set base_url in pm.yaml\n",
         );
     }
+    // The process ends next, and the system takes its memory back at once: freeing the
+    // archive's strings one by one took 67 ms at 10 000 postmortems, half a second at 50 000.
+    std::mem::forget(archive);
     Ok(OK)
 }
