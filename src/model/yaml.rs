@@ -1,10 +1,13 @@
 //! YAML read into a small tree that remembers where every key and value came from.
 //!
-//! Front matter and `pm.yaml` are read in two steps: the events of `granit-parser` (the YAML
-//! parser under `serde-saphyr`) are built into [`Node`]s with their positions, refusing anchors
-//! and aliases, nesting deeper than 16 levels and duplicate keys; then [`Fields`] reads a mapping field by field into typed values. Reading
-//! field by field is what lets `pm check` report every bad field of a document at once, each at
-//! its own line, and suggest the key that was meant when one is misspelled.
+//! Front matter and `pm.yaml` are read in two steps. First the text becomes [`Node`]s with
+//! their positions: plain block YAML through a reader of that subset (`simple`), anything
+//! else through the events of `granit-parser` (the YAML parser under `serde-saphyr`), refusing
+//! anchors and aliases, nesting deeper than 16 levels and duplicate keys (the subset reader
+//! leaves all three to the other). Then [`Fields`] reads a mapping field by field into typed
+//! values. Reading field by field is what lets `pm check` report every bad field of a
+//! document at once, each at its own line, and suggest the key that was meant when one is
+//! misspelled.
 
 use std::fmt::Write as _;
 

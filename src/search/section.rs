@@ -56,9 +56,9 @@ impl<'a> WordCounter<'a> {
         let bytes = self.text.as_bytes();
         while self.at < end {
             // Eight ASCII bytes at a time, as a mask of the letters and digits: a word starts at
-            // each one that follows something else. That is a quarter of the instructions of
-            // sixteen bytes tested one by one, and a tenth of counting character by character,
-            // which is what any other text gets.
+            // each one that follows something else. That is less than half the instructions of
+            // testing sixteen bytes one by one (47 M to 20 M at 1 000 postmortems); any other
+            // text is counted character by character.
             if let Some(chunk) = bytes
                 .get(self.at..end)
                 .and_then(|rest| rest.first_chunk::<8>())
