@@ -1,6 +1,10 @@
 //! How long loading and checking an archive takes, on synthetic archives of 1 000 and
 //! 10 000 postmortems (`postmortems::synth`). Run with `cargo bench --bench load`.
 
+// For the allocator `pm` uses; the helpers serve the other benchmarks.
+#[allow(dead_code)]
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -4,6 +4,11 @@ use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::path::Path;
 
+/// The allocator `pm` itself uses (see `src/main.rs`), so that the benchmarks time what the
+/// command does, and measure tantivy alone beside it on equal terms.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Appends the `n`th edit, a line of text, to the postmortem at `file`: a change the next
 /// load must notice.
 pub fn edit(file: &Path, n: u64) {
