@@ -176,7 +176,7 @@ impl<'a> ActionRow<'a> {
                 .due
                 .filter(|_| overdue)
                 .map(|due| (today - due).num_days()),
-            closed: item.closed,
+            closed: item.closed_on(),
             ticket: item.ticket.as_deref(),
             doc_id: doc.id(),
             doc_title: &doc.front.title,

@@ -46,7 +46,7 @@ impl<'a> Action<'a> {
 
     /// Days from the incident to the day the action was closed, when it is done and says when.
     pub fn days_to_close(&self) -> Option<i64> {
-        let closed = self.item.closed.filter(|_| !self.item.status.is_open())?;
+        let closed = self.item.closed_on()?;
         Some((closed - self.doc.date).num_days())
     }
 }
@@ -252,7 +252,8 @@ pub fn find<'a>(docs: &'a [Postmortem], id: &str) -> Result<Action<'a>, LookupEr
 /// The fields `pm actions set` may change, each `None` when left as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Change {
-    /// A new status; `done` and `wont-do` also record `closed` (today) when it is missing.
+    /// A new status; `done` and `wont-do` also record `closed` (today) when the item was open
+    /// or closed without a date.
     pub status: Option<ActionStatus>,
     /// A new ticket.
     pub ticket: Option<String>,
@@ -302,8 +303,14 @@ pub fn edit(
     if let Some(status) = change.status {
         want("status", Some(item.status.to_string()), status.to_string());
         expected.status = status;
-        if !status.is_open() && item.closed.is_none() && change.closed.is_none() {
-            want("closed", None, today.to_string());
+        // Closing an open item records today, over a date left from an earlier close; one
+        // closed already keeps its day.
+        if !status.is_open() && item.closed_on().is_none() && change.closed.is_none() {
+            want(
+                "closed",
+                item.closed.map(|d| d.to_string()),
+                today.to_string(),
+            );
             expected.closed = Some(today);
         }
     }

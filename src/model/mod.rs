@@ -165,6 +165,12 @@ impl ActionItem {
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.status.is_open() && self.due.is_some_and(|due| due < today)
     }
+
+    /// The day it was done or dropped; none while it is open, even when a `closed` date was
+    /// left from before it was reopened.
+    pub fn closed_on(&self) -> Option<NaiveDate> {
+        self.closed.filter(|_| !self.status.is_open())
+    }
 }
 
 /// The metadata of a postmortem, in the order it is written.

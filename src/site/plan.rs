@@ -1240,7 +1240,7 @@ fn action_views<'a>(
             priority: item.priority,
             status: item.status,
             overdue: item.is_overdue(today),
-            closed: item.closed,
+            closed: item.closed_on(),
             ticket: item.ticket.as_deref(),
             // Only web links become links: a ticket is written by hand.
             ticket_url: item

@@ -1330,6 +1330,48 @@ fn done_keeps_an_existing_closed_date() {
 }
 
 #[test]
+fn reopening_drops_the_closing_day_from_view_and_closing_again_records_today() {
+    let sandbox = Sandbox::example();
+    let (path, id) = (
+        "postmortems/2025/2025-09-03-dns-resolver-saturation.md",
+        "2025-09-03-dns-resolver-saturation#5",
+    );
+    let row = |sandbox: &Sandbox| {
+        rows(sandbox, &["--status", "open", "--status", "done"])
+            .into_iter()
+            .find(|r| r["id"] == id)
+            .expect("listed")
+    };
+    let original = sandbox.read(path);
+    set(&sandbox, &[id, "--status", "open"], 0);
+    // The line stays in the file; an open item shows no closing day.
+    assert_eq!(
+        sandbox.read(path),
+        replace_once(
+            &original,
+            "    status: wont-do\n    closed: 2025-11-06\n",
+            "    status: open\n    closed: 2025-11-06\n",
+        )
+    );
+    assert_eq!(row(&sandbox)["closed"], Value::Null);
+    let output = set(&sandbox, &[id, "--status", "done"], 0);
+    assert!(
+        stdout(&output).contains(&format!("{id}: closed 2025-11-06 → {TODAY}")),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        sandbox.read(path),
+        replace_once(
+            &original,
+            "    status: wont-do\n    closed: 2025-11-06\n",
+            &format!("    status: done\n    closed: {TODAY}\n"),
+        )
+    );
+    assert_eq!(row(&sandbox)["closed"], TODAY);
+}
+
+#[test]
 fn closing_an_example_action_passes_check_with_one_warning_fewer() {
     let sandbox = Sandbox::example();
     let check = |sandbox: &Sandbox| {
