@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use super::table::{self, Column, csv_row};
-use super::{Context, FINDINGS, OK, note, open_filtered, print, printable, style};
+use super::{Context, FINDINGS, OK, note, open_filtered, plural, print, printable, style};
 use crate::actions::{self, Action, ActionFilter, Change};
 use crate::archive::Archive;
 use crate::cli::{ActionSetArgs, ActionsArgs, ActionsCommand, ActionsFormat, ActionsListArgs};
@@ -45,7 +45,7 @@ fn list(context: &Context, args: &ActionsListArgs) -> Result<u8> {
             if left_out > 0 {
                 note(&format!(
                     "note: {left_out} open action item{} without a due date left out of the calendar\n",
-                    if left_out == 1 { "" } else { "s" }
+                    plural(left_out)
                 ));
             }
             actions::calendar(&selected, &archive.config.title, clock.now.to_utc())
@@ -91,7 +91,7 @@ fn overdue_summary(selected: &[Action<'_>], today: chrono::NaiveDate) -> String 
     let mut out = format!(
         "\n{}{total} overdue action item{}{}, by owner:\n",
         style::ERROR,
-        if total == 1 { "" } else { "s" },
+        plural(total),
         style::ERROR.render_reset()
     );
     let width = owners
@@ -105,7 +105,7 @@ fn overdue_summary(selected: &[Action<'_>], today: chrono::NaiveDate) -> String 
             out,
             "  {:width$}  {count}  oldest due {oldest} ({days} day{} ago)",
             owner.map_or_else(|| "no owner".to_owned(), printable),
-            if days == 1 { "" } else { "s" },
+            plural(days),
         );
     }
     out

@@ -1,6 +1,6 @@
 //! `pm build`.
 
-use super::{Context, OK, note, note_config_problems, print};
+use super::{Context, OK, note, note_config_problems, plural, print};
 use crate::archive::Archive;
 use crate::cli::BuildArgs;
 use crate::error::Result;
@@ -18,7 +18,7 @@ pub fn run(context: &Context, args: &BuildArgs) -> Result<u8> {
     if left_out > 0 {
         note(&format!(
             "note: {left_out} file{} could not be read and {} left out of the site; run `pm check` to see why\n",
-            if left_out == 1 { "" } else { "s" },
+            plural(left_out),
             if left_out == 1 { "is" } else { "are" },
         ));
     }
@@ -40,9 +40,10 @@ pub fn run(context: &Context, args: &BuildArgs) -> Result<u8> {
         note(&format!("rendered {} of {} pages\n", p.done, p.total));
     })?;
     print(&format!(
-        "built {}/ with {} postmortems{}: {} files in {} ms{}\n",
+        "built {}/ with {} postmortem{}{}: {} files in {} ms{}\n",
         out.strip_prefix(&context.cwd).unwrap_or(&out).display(),
         report.documents,
+        plural(report.documents),
         if args.public { " (public edition)" } else { "" },
         report.files,
         report.millis,

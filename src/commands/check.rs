@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{Context, FINDINGS, OK, note, print, printable, style};
+use super::{Context, FINDINGS, OK, note, plural, print, printable, style};
 use crate::archive::Archive;
 use crate::check;
 use crate::cli::{CheckArgs, CheckFormat};
@@ -87,8 +87,4 @@ pub fn run(context: &Context, args: &CheckArgs) -> Result<u8> {
     }
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
     Ok(if failed { FINDINGS } else { OK })
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Context, FINDINGS, OK, print, printable, style};
+use super::{Context, FINDINGS, OK, plural, print, printable, style};
 use crate::archive;
 use crate::cli::ImportArgs;
 use crate::error::Result;
@@ -166,8 +166,4 @@ fn render(
         );
     }
     out
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

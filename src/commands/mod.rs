@@ -106,6 +106,11 @@ fn print(text: &str) -> Result<()> {
         .or_else(ignore_broken_pipe)
 }
 
+/// `s` for a count other than one: `{n} file{}`.
+fn plural<N: PartialEq + From<u8> + Copy>(n: N) -> &'static str {
+    if n == N::from(1) { "" } else { "s" }
+}
+
 /// Writes `text` to standard error, for notes and progress.
 fn note(text: &str) {
     let mut err = anstream::stderr().lock();

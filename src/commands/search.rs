@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{Context, FINDINGS, OK, note, note_config_problems, print, printable, style};
+use super::{Context, FINDINGS, OK, note, note_config_problems, plural, print, printable, style};
 use crate::archive::{self, Config};
 use crate::cli::{RelatedArgs, SearchArgs, SearchFormat};
 use crate::error::{Error, Result};
@@ -177,7 +177,7 @@ fn render(results: &SearchResults) -> String {
         out,
         "{} postmortem{} match{}{}",
         results.total,
-        if results.total == 1 { "" } else { "s" },
+        plural(results.total),
         if results.total == 1 { "es" } else { "" },
         if results.hits.len() < results.total {
             format!(" (showing {}; --limit for more)", results.hits.len())
@@ -304,8 +304,9 @@ pub fn index(context: &Context, rebuild: bool) -> Result<u8> {
         (index, refresh)
     };
     print(&format!(
-        "{} postmortems in the index: {} indexed, {} removed ({} ms)\n",
+        "{} postmortem{} in the index: {} indexed, {} removed ({} ms)\n",
         index.len(),
+        plural(index.len()),
         refresh.indexed,
         refresh.removed,
         started.elapsed().as_millis()

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::table::{self, Column, csv_row};
-use super::{Context, OK, open_filtered, print};
+use super::{Context, OK, open_filtered, plural, print};
 use crate::cli::{DataFormat, StatsArgs, StatsBy};
 use crate::error::{Error, Result};
 use crate::model::Postmortem;
@@ -119,7 +119,7 @@ fn text(
         out,
         "{} postmortem{}",
         all.postmortems,
-        if all.postmortems == 1 { "" } else { "s" }
+        plural(all.postmortems)
     );
     if let (Some(first), Some(last)) = (first, last) {
         let _ = write!(out, ", {first} to {last}");

@@ -715,6 +715,26 @@ fn a_killed_build_leaves_the_previous_site_as_it_was() {
 }
 
 #[test]
+fn one_postmortem_is_counted_in_the_singular() {
+    let sandbox = Sandbox::init();
+    sandbox.write(
+        "postmortems/2026/2026-03-01-one.md",
+        "---\nid: 2026-03-01-one\ntitle: One\nstatus: published\nseverity: SEV2\n---\n## Summary\n\nOne.\n",
+    );
+    let built = build(&sandbox, &[]);
+    assert!(
+        built.starts_with("built site/ with 1 postmortem: "),
+        "{built}"
+    );
+    let indexed = sandbox.pm().arg("index").output().unwrap();
+    assert!(
+        stdout(&indexed).starts_with("1 postmortem in the index: 1 indexed"),
+        "{}",
+        stdout(&indexed)
+    );
+}
+
+#[test]
 fn raw_html_is_text_unless_pm_yaml_allows_it_and_then_sanitized() {
     let sandbox = Sandbox::init();
     sandbox.write(

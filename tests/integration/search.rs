@@ -231,11 +231,11 @@ fn assert_covers(sandbox: &Sandbox, docs: &[Doc], word: &str) {
     );
 }
 
-/// The `N` of `N postmortems in the index: …`.
+/// The `N` of `N postmortems in the index: …` (`postmortem` for one).
 fn index_count(output: &Output) -> usize {
     let text = stdout(output);
     let (count, _) = text
-        .split_once(" postmortems in the index: ")
+        .split_once(" postmortem")
         .unwrap_or_else(|| panic!("unexpected pm index output: {text}"));
     count.trim().parse().expect("a count")
 }
