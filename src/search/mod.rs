@@ -386,12 +386,15 @@ impl SearchIndex {
         ]
         .into_iter()
         .flatten()
+        .chain(front.action_items.iter().map(|item| item.title.as_str()))
         {
-            d.add_text(f.ident, text);
+            let identifiers = tokenizer::identifiers(text);
+            if !identifiers.is_empty() {
+                d.add_text(f.ident, identifiers);
+            }
         }
         for item in &front.action_items {
             d.add_text(f.actions, &item.title);
-            d.add_text(f.ident, &item.title);
             if let Some(owner) = &item.owner {
                 d.add_text(f.owners, owner);
             }
