@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+use tantivy::collector::{Collector, Count, FacetCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur,
     PhrasePrefixQuery, PhraseQuery, Query as TantivyQuery, RangeQuery, TermQuery,
@@ -30,7 +31,8 @@ use tantivy::query::{
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{
-    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, Searcher,
+    TantivyDocument, TantivyError, Term,
 };
 
 use crate::archive::{self, Config, Walk};
@@ -426,6 +428,7 @@ impl SearchIndex {
         d.add_i64(f.time_to_detect, minutes(front.time_to_detect()));
         d.add_i64(f.time_to_mitigate, minutes(front.time_to_mitigate()));
         d.add_i64(f.time_to_resolve, minutes(front.time_to_resolve()));
+        d.add_u64(f.rank, rank(doc.date, &front.id));
         d
     }
 
@@ -492,14 +495,7 @@ impl SearchIndex {
             facets.add_facet(root);
         }
         let (top, total, counts) = searcher
-            .search(
-                &full,
-                &(
-                    TopDocs::with_limit(limit.max(1)).order_by_score(),
-                    Count,
-                    facets,
-                ),
-            )
+            .search(&full, &(ranked(limit.max(1)), Count, facets))
             .map_err(index_error)?;
         let mut snippets =
             SnippetGenerator::create(searcher, query, self.fields.body).map_err(index_error)?;
@@ -513,7 +509,7 @@ impl SearchIndex {
             }
         });
         let mut hits = Vec::new();
-        for (score, address) in top.into_iter().take(limit) {
+        for ((score, ..), address) in top.into_iter().take(limit) {
             let stored: TantivyDocument = searcher.doc(address).map_err(index_error)?;
             let mut hit = self.hit(&stored, score);
             let text = self.body_text(&hit.path);
@@ -970,7 +966,7 @@ impl SearchIndex {
         }
         let query = BooleanQuery::new(clauses);
         let top = searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .search(&query, &ranked(limit))
             .map_err(index_error)?;
         // Words most documents use say nothing about why two incidents are alike.
         let rare_in = (searcher.num_docs() / 5).max(3);
@@ -989,7 +985,7 @@ impl SearchIndex {
                 .filter(|w| rare(w))
                 .collect();
         let mut related = Vec::new();
-        for (score, address) in top {
+        for ((score, ..), address) in top {
             let other: TantivyDocument = searcher.doc(address).map_err(index_error)?;
             let hit = self.hit(&other, score);
             let other_tags = stored_all(&other, f.tags);
@@ -1017,6 +1013,23 @@ impl SearchIndex {
         }
         Ok(Some(related))
     }
+}
+
+/// The `limit` best documents by score, equal scores in the order of their [`rank`]: without
+/// it, ties came in the order documents had reached the index, which differs from one build
+/// of it to the next. (Ordering by the id itself, a string, made queries half as slow again.)
+fn ranked(limit: usize) -> impl Collector<Fruit = Vec<((Score, Option<u64>), DocAddress)>> {
+    TopDocs::with_limit(limit).order_by((
+        (SortBySimilarityScore, Order::Desc),
+        (SortByStaticFastValue::<u64>::for_field("rank"), Order::Desc),
+    ))
+}
+
+/// Where a document stands among those of equal score: the incident date above, a stable
+/// hash of its id below.
+fn rank(date: NaiveDate, id: &str) -> u64 {
+    let date = u64::try_from(date_number(date)).unwrap_or(0);
+    (date << 32) | (content_hash(id.as_bytes()) & u64::from(u32::MAX))
 }
 
 /// The length of a snippet, in characters.

@@ -8,7 +8,7 @@ use tantivy::schema::{
 use super::tokenizer::{IDENT, KEYWORD, NAME, PROSE};
 
 /// Bumped whenever the fields or the analyzers change; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Every field of the index.
 #[derive(Debug, Clone)]
@@ -58,6 +58,10 @@ pub struct Fields {
     pub time_to_mitigate: Field,
     /// Minutes from impact to resolution.
     pub time_to_resolve: Field,
+    /// The order of documents with equal scores (fast field): the incident date above, a
+    /// stable hash of the id below, so the newer incident comes first and ties between two of
+    /// the same day always fall the same way.
+    pub rank: Field,
 }
 
 fn text(tokenizer: &str, positions: bool, stored: bool) -> TextOptions {
@@ -106,6 +110,7 @@ pub fn build() -> (Schema, Fields) {
         time_to_detect: b.add_i64_field("time_to_detect", minutes()),
         time_to_mitigate: b.add_i64_field("time_to_mitigate", minutes()),
         time_to_resolve: b.add_i64_field("time_to_resolve", minutes()),
+        rank: b.add_u64_field("rank", NumericOptions::default().set_fast()),
     };
     (b.build(), fields)
 }

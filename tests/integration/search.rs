@@ -1380,6 +1380,48 @@ fn exit_status_is_0_with_hits_and_1_without() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
+fn equal_scores_rank_the_newer_incident_first_in_an_order_that_survives_reindexing() {
+    let sandbox = Sandbox::init();
+    // Twelve documents alike but for their ids and dates: every one scores the same.
+    let mut paths = Vec::new();
+    for day in 1..=4 {
+        for slug in ["a", "b", "c"] {
+            paths.push(write_doc(
+                &sandbox,
+                &format!("2026-01-0{day}-disk-{slug}"),
+                "title: Disk full\nstatus: published\nseverity: SEV2\n",
+                "## Summary\n\nThe disk filled up.\n",
+            ));
+        }
+    }
+    let ids = |extra: &[&str]| -> Vec<String> {
+        let (code, results) = search_json(&sandbox, "disk", extra);
+        assert_eq!(code, 0);
+        let hits = results["hits"].as_array().unwrap();
+        let scores: BTreeSet<String> = hits.iter().map(|h| h["score"].to_string()).collect();
+        assert_eq!(scores.len(), 1, "{results}");
+        hits.iter()
+            .map(|h| h["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = ids(&[]);
+    assert_eq!(first.len(), 12);
+    // Newest first.
+    let days: Vec<&str> = first.iter().map(|id| &id[..10]).collect();
+    let mut newest_first = days.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(days, newest_first);
+    // Indexed again in another order (the edited files go into the index last), the ties
+    // fall the same way, and a limit keeps the first of that order.
+    for path in paths.iter().step_by(2) {
+        let text = sandbox.read(path);
+        sandbox.write(path, format!("{text}\n"));
+    }
+    assert_eq!(ids(&[]), first);
+    assert_eq!(ids(&["--limit", "3"]), first[..3]);
+}
+
+#[test]
 fn json_output_has_every_field_and_facets_that_agree_with_the_hits() {
     let sandbox = Sandbox::example();
     let docs = documents(&sandbox);
