@@ -1021,7 +1021,10 @@ impl SearchIndex {
 fn ranked(limit: usize) -> impl Collector<Fruit = Vec<((Score, Option<u64>), DocAddress)>> {
     TopDocs::with_limit(limit).order_by((
         (SortBySimilarityScore, Order::Desc),
-        (SortByStaticFastValue::<u64>::for_field("rank"), Order::Desc),
+        (
+            SortByStaticFastValue::<u64>::for_field(schema::RANK),
+            Order::Desc,
+        ),
     ))
 }
 

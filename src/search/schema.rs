@@ -10,6 +10,9 @@ use super::tokenizer::{IDENT, KEYWORD, NAME, PROSE};
 /// Bumped whenever the fields or the analyzers change; an index of another version is rebuilt.
 pub const SCHEMA_VERSION: u32 = 5;
 
+/// The name of [`Fields::rank`], which queries order by.
+pub const RANK: &str = "rank";
+
 /// Every field of the index.
 #[derive(Debug, Clone)]
 pub struct Fields {
@@ -110,7 +113,7 @@ pub fn build() -> (Schema, Fields) {
         time_to_detect: b.add_i64_field("time_to_detect", minutes()),
         time_to_mitigate: b.add_i64_field("time_to_mitigate", minutes()),
         time_to_resolve: b.add_i64_field("time_to_resolve", minutes()),
-        rank: b.add_u64_field("rank", NumericOptions::default().set_fast()),
+        rank: b.add_u64_field(RANK, NumericOptions::default().set_fast()),
     };
     (b.build(), fields)
 }
