@@ -55,6 +55,10 @@ const LOCK_PATIENCE: Duration = Duration::from_secs(10);
 const DOCUMENTS_PER_THREAD: usize = 500;
 /// How many indexed words a prefix may stand for (`a*` is cut short, `time*` is not).
 const PREFIX_EXPANSIONS: u32 = 1_000;
+/// How much more a near spelling one edit away weighs than one two edits away: more than the
+/// boosts of all prose fields together ([`SearchIndex::text_fields`]), so any document with
+/// the closer spelling ranks above every document with only the farther one.
+const NEAREST_BOOST: f32 = 10.0;
 
 /// An open index.
 pub struct SearchIndex {
@@ -822,18 +826,21 @@ impl SearchIndex {
                 *last = word;
             }
         }
+        let near = if fuzzy { near_spelling(text) } else { None };
         let mut any: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         for (field, boost) in fields {
             let q: Box<dyn TantivyQuery> = if prefix {
                 self.phrase_prefix_query(*field, &terms)
-            } else if let (true, [term]) = (fuzzy, terms.as_slice())
-                && let Some(distance) = fuzzy_distance(term)
-            {
-                Box::new(FuzzyTermQuery::new(
-                    Term::from_field_text(*field, term),
-                    distance,
-                    true,
-                ))
+            } else if let Some((word, distance)) = &near {
+                // Every spelling within `distance` scores the same, so one edit away is asked
+                // for again, boosted above what two edits away can score in all fields.
+                let within = |edits: u8| -> (Occur, Box<dyn TantivyQuery>) {
+                    let term = Term::from_field_text(*field, word);
+                    let q = Box::new(FuzzyTermQuery::new(term, edits, true));
+                    let closer = if edits == 1 { NEAREST_BOOST } else { 1.0 };
+                    (Occur::Should, Box::new(BoostQuery::new(q, closer)))
+                };
+                Box::new(BooleanQuery::new((1..=*distance).map(within).collect()))
             } else if terms.len() == 1 {
                 Box::new(TermQuery::new(
                     Term::from_field_text(*field, &terms[0]),
@@ -1081,7 +1088,7 @@ fn snippet_window<'a>(text: &'a str, words: &[String]) -> &'a str {
 enum Loose {
     /// Words starting with this (as written, lower-cased).
     Prefix(String),
-    /// Words within this many edits of this stem.
+    /// Words within this many edits of this word as written.
     Near(String, u8),
 }
 
@@ -1089,7 +1096,7 @@ impl Loose {
     fn matches(&self, word: &str) -> bool {
         match self {
             Loose::Prefix(prefix) => word.starts_with(prefix.as_str()),
-            Loose::Near(stem, distance) => edits_within(stem, word, *distance),
+            Loose::Near(near, distance) => edits_within(near, word, *distance),
         }
     }
 }
@@ -1110,24 +1117,26 @@ fn loose_words(parsed: &query::Query, fuzzy: bool) -> Vec<Loose> {
             if let Some(word) = tokenizer::terms(&mut tokenizer::name(), text).pop() {
                 loose.push(Loose::Prefix(word));
             }
-        } else if fuzzy
-            && let [term] = tokenizer::terms(&mut tokenizer::prose_stems(), text).as_slice()
-            && let Some(distance) = fuzzy_distance(term)
-        {
-            loose.push(Loose::Near(term.clone(), distance));
+        } else if fuzzy && let Some((word, distance)) = near_spelling(text) {
+            loose.push(Loose::Near(word, distance));
         }
     }
     loose
 }
 
-/// How many edits a near spelling of `term` may have: none for short words, which would
-/// match too much.
-fn fuzzy_distance(term: &str) -> Option<u8> {
-    match term.chars().count() {
-        0..=3 => None,
-        4..=6 => Some(1),
-        _ => Some(2),
-    }
+/// The word of a one-word `text` as written (lower-cased, folded) and how many edits a near
+/// spelling of it may have: none for short words, which would match too much. The word is
+/// not stemmed: a typo is made in the word as written, which prose also indexes, and stemming
+/// a misspelt word can cut it elsewhere (`latncy` stems to `latnci`, two edits from
+/// `latency`'s `latenc`, while `latency` itself is one edit away).
+fn near_spelling(text: &str) -> Option<(String, u8)> {
+    let [word] = <[String; 1]>::try_from(tokenizer::terms(&mut tokenizer::name(), text)).ok()?;
+    let distance = match word.chars().count() {
+        0..=3 => return None,
+        4..=6 => 1,
+        _ => 2,
+    };
+    Some((word, distance))
 }
 
 /// Whether `a` becomes `b` in at most `max` edits (insertions, deletions, substitutions and

@@ -1422,6 +1422,50 @@ fn equal_scores_rank_the_newer_incident_first_in_an_order_that_survives_reindexi
 }
 
 #[test]
+fn a_typo_is_matched_as_written_and_the_closest_spelling_ranks_first() {
+    let sandbox = Sandbox::init();
+    let front = "status: published\nseverity: SEV2\n";
+    let latency = write_doc(
+        &sandbox,
+        "2026-01-01-slow-checkout",
+        &format!("title: Slow checkout\n{front}"),
+        "## Summary\n\nThe p99 latency doubled.\n",
+    );
+    // `failovr` is one edit from `failover`, and two from `failure`'s stem `failur`: the
+    // document with the closer word ranks first, though the other has its word in the title.
+    let failover = write_doc(
+        &sandbox,
+        "2026-01-02-slow-switch",
+        &format!("title: Slow switch\n{front}"),
+        "## Summary\n\nThe failover took minutes.\n",
+    );
+    let failure = write_doc(
+        &sandbox,
+        "2026-01-03-disk-failure",
+        &format!("title: Disk failure\n{front}"),
+        "## Summary\n\nA disk broke.\n",
+    );
+
+    // `latncy` stems to `latnci`, two edits from `latency`'s stem `latenc`, but the word as
+    // written is one edit from `latency`.
+    let (code, results) = search_json(&sandbox, "latncy", &[]);
+    assert_eq!(code, 0, "{results}");
+    assert_eq!(results["fuzzy"], true);
+    assert_eq!(paths(&results), set([latency.as_str()]));
+
+    let (code, results) = search_json(&sandbox, "failovr", &[]);
+    assert_eq!(code, 0, "{results}");
+    assert_eq!(results["fuzzy"], true);
+    let ranked: Vec<&str> = results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(ranked, [failover.as_str(), failure.as_str()], "{results}");
+}
+
+#[test]
 fn json_output_has_every_field_and_facets_that_agree_with_the_hits() {
     let sandbox = Sandbox::example();
     let docs = documents(&sandbox);
