@@ -167,11 +167,13 @@ fn render(results: &SearchResults) -> String {
         out.push('\n');
     }
     let f = &results.facets;
-    let counts = |list: &[crate::search::FacetCount]| {
-        list.iter()
-            .map(|c| format!("{} {}", c.value, c.count))
-            .collect::<Vec<_>>()
-            .join(", ")
+    let counts = |counts: &[crate::search::FacetCount]| {
+        list(
+            &counts
+                .iter()
+                .map(|c| format!("{} {}", c.value, c.count))
+                .collect::<Vec<_>>(),
+        )
     };
     let _ = writeln!(
         out,

@@ -1466,6 +1466,26 @@ fn a_typo_is_matched_as_written_and_the_closest_spelling_ranks_first() {
 }
 
 #[test]
+fn counts_by_what_no_hit_has_say_none() {
+    let sandbox = Sandbox::init();
+    write_doc(
+        &sandbox,
+        "2026-01-01-disk-full",
+        "title: Disk full\nstatus: published\nseverity: SEV2\n",
+        "## Summary\n\nThe disk filled up.\n",
+    );
+    let text = stdout(&sandbox.pm().args(["search", "disk"]).output().unwrap());
+    assert!(text.contains("teams: none · services: none"), "{text}");
+    for facet in [
+        "by team:     none",
+        "by service:  none",
+        "by severity: SEV2 1",
+    ] {
+        assert!(text.contains(facet), "{text}");
+    }
+}
+
+#[test]
 fn json_output_has_every_field_and_facets_that_agree_with_the_hits() {
     let sandbox = Sandbox::example();
     let docs = documents(&sandbox);
