@@ -976,21 +976,21 @@ impl SearchIndex {
             .search(&query, &ranked(limit))
             .map_err(index_error)?;
         // Words most documents use say nothing about why two incidents are alike.
+        // The rarer a word, the more it tells: shared words are listed rarest first.
         let rare_in = (searcher.num_docs() / 5).max(3);
         let mut stem = tokenizer::prose_stems();
-        let mut rare = |word: &String| {
-            let stems = tokenizer::terms(&mut stem, word);
-            stems.first().is_some_and(|t| {
-                searcher
-                    .doc_freq(&Term::from_field_text(f.body, t))
-                    .is_ok_and(|n| n <= rare_in)
-            })
-        };
-        let my_words: BTreeSet<String> =
+        let mut my_words: Vec<(u64, String)> =
             telling_words(&format!("{} {}", text(f.title), text(f.summary)))
                 .into_iter()
-                .filter(|w| rare(w))
+                .filter_map(|word| {
+                    let stems = tokenizer::terms(&mut stem, &word);
+                    let used_by = searcher
+                        .doc_freq(&Term::from_field_text(f.body, stems.first()?))
+                        .ok()?;
+                    (used_by <= rare_in).then_some((used_by, word))
+                })
                 .collect();
+        my_words.sort();
         let mut related = Vec::new();
         for ((score, ..), address) in top {
             let other: TantivyDocument = searcher.doc(address).map_err(index_error)?;
@@ -1009,7 +1009,12 @@ impl SearchIndex {
                     .filter(|t| other_tags.contains(t))
                     .cloned()
                     .collect(),
-                shared_terms: my_words.intersection(&words).take(6).cloned().collect(),
+                shared_terms: my_words
+                    .iter()
+                    .filter(|(_, word)| words.contains(word))
+                    .take(6)
+                    .map(|(_, word)| word.clone())
+                    .collect(),
                 id: hit.id,
                 title: hit.title,
                 path: hit.path,

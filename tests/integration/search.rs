@@ -1876,6 +1876,58 @@ fn related_lists_other_postmortems_with_their_shared_services() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
+fn related_lists_the_rarest_shared_words_first() {
+    let sandbox = Sandbox::init();
+    let doc = |id: &str, title: &str, text: &str| {
+        write_doc(
+            &sandbox,
+            id,
+            &format!("title: {title}\nsummary: {text}\nstatus: published\nseverity: SEV2\n"),
+            &format!("## Summary\n\n{text}\n"),
+        );
+    };
+    // Both say `zookeeper` and `broker`; `broker` is in a third postmortem too, so
+    // `zookeeper` tells more and comes first, though it sorts last.
+    doc(
+        "2026-01-01-broker-stall",
+        "Broker stall",
+        "The zookeeper broker stalled.",
+    );
+    doc(
+        "2026-01-02-broker-crash",
+        "Broker crash",
+        "The zookeeper broker crashed.",
+    );
+    doc(
+        "2026-01-03-broker-upgrade",
+        "Broker upgrade",
+        "A broker upgrade.",
+    );
+    for day in 4..=8 {
+        doc(
+            &format!("2026-01-0{day}-disk-full"),
+            "Disk full",
+            "The disk filled up.",
+        );
+    }
+    let output = sandbox
+        .pm()
+        .args(["related", "2026-01-01-broker-stall", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let related: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let crash = related
+        .iter()
+        .find(|r| r["id"] == "2026-01-02-broker-crash")
+        .unwrap_or_else(|| panic!("{related:?}"));
+    assert_eq!(
+        crash["shared_terms"],
+        serde_json::json!(["zookeeper", "broker"])
+    );
+}
+
+#[test]
 fn pm_new_shows_similar_past_incidents() {
     let sandbox = Sandbox::example();
     let output = sandbox
