@@ -1174,15 +1174,18 @@ fn edits_within(a: &str, b: &str, max: u8) -> bool {
 const STOP_WORDS: &[&str] = &[
     "the", "and", "for", "was", "were", "with", "that", "this", "from", "our", "has", "had",
     "have", "are", "not", "but", "all", "its", "into", "than", "then", "when", "which", "after",
-    "before", "during", "while", "they", "their", "them", "been", "also", "about", "over",
+    "before", "during", "while", "they", "their", "them", "been", "also", "about", "over", "due",
+    "who", "how", "why", "out", "any", "can", "did", "one", "two", "new", "now", "per", "via",
+    "got", "get", "off", "too", "yet", "may", "way", "use", "you", "his", "her", "she",
 ];
 
-/// Lower-cased words of four letters or more, stop words left out.
+/// Lower-cased words of three letters or more (`dns`, `tls`, `cpu` tell a lot), stop words
+/// left out.
 fn telling_words(text: &str) -> BTreeSet<String> {
     tokenizer::terms(&mut tokenizer::name(), text)
         .into_iter()
         .filter(|w| {
-            w.len() >= 4
+            w.len() >= 3
                 && !STOP_WORDS.contains(&w.as_str())
                 && !w.chars().all(|c| c.is_ascii_digit())
         })

@@ -1886,17 +1886,17 @@ fn related_lists_the_rarest_shared_words_first() {
             &format!("## Summary\n\n{text}\n"),
         );
     };
-    // Both say `zookeeper` and `broker`; `broker` is in a third postmortem too, so
-    // `zookeeper` tells more and comes first, though it sorts last.
+    // Both say `dns`, `zookeeper` and `broker`; `broker` is in a third postmortem too, so
+    // `zookeeper` tells more and comes before it, though it sorts after.
     doc(
         "2026-01-01-broker-stall",
         "Broker stall",
-        "The zookeeper broker stalled.",
+        "The zookeeper broker stalled on DNS.",
     );
     doc(
         "2026-01-02-broker-crash",
         "Broker crash",
-        "The zookeeper broker crashed.",
+        "The zookeeper broker crashed on DNS.",
     );
     doc(
         "2026-01-03-broker-upgrade",
@@ -1923,7 +1923,7 @@ fn related_lists_the_rarest_shared_words_first() {
         .unwrap_or_else(|| panic!("{related:?}"));
     assert_eq!(
         crash["shared_terms"],
-        serde_json::json!(["zookeeper", "broker"])
+        serde_json::json!(["dns", "zookeeper", "broker"])
     );
 }
 
