@@ -147,8 +147,24 @@ fn without_comments(text: &str) -> String {
     out
 }
 
+/// The text of raw HTML: comments and tags left out (a `<` that opens no tag stays).
+fn html_text(html: &str) -> String {
+    let text = without_comments(html);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find('<')
+        && let Some(end) = rest[start..].find('>')
+    {
+        out.push_str(&rest[..start]);
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The text of `body` without Markdown markup: words of prose, headings, tables and code (code
-/// is text people search for), one block per line; HTML comments are left out.
+/// is text people search for), one block per line; raw HTML gives its text, without its tags
+/// and comments (a template's guidance is a comment).
 pub fn plain_text(body: &str) -> String {
     plain_sections(body).text
 }
@@ -174,6 +190,7 @@ pub fn plain_sections(body: &str) -> PlainText {
     let mut out = String::with_capacity(body.len());
     let mut sections: Vec<(String, Range<usize>)> = Vec::new();
     let mut heading: Option<usize> = None;
+    let mut html_block = String::new();
     for event in Parser::new_ext(body, options()) {
         match event {
             Event::Start(Tag::Heading { level, .. }) if level <= HeadingLevel::H2 => {
@@ -199,12 +216,20 @@ pub fn plain_sections(body: &str) -> PlainText {
                 | TagEnd::CodeBlock
                 | TagEnd::BlockQuote(_),
             ) => out.push('\n'),
-            // A block of HTML comes line by line: keep the lines apart.
-            Event::Html(html) => {
-                out.push_str(without_comments(&html).trim());
-                out.push('\n');
+            // A block of HTML comes line by line, and a comment in it may span lines: read the
+            // block whole, and keep its lines apart.
+            Event::Start(Tag::HtmlBlock) => html_block.clear(),
+            Event::Html(html) => html_block.push_str(&html),
+            Event::End(TagEnd::HtmlBlock) => {
+                for line in html_text(&html_block).lines() {
+                    let line = line.trim();
+                    if !line.is_empty() {
+                        out.push_str(line);
+                        out.push('\n');
+                    }
+                }
             }
-            Event::InlineHtml(html) => out.push_str(without_comments(&html).trim()),
+            Event::InlineHtml(html) => out.push_str(html_text(&html).trim()),
             _ => {}
         }
     }
@@ -916,11 +941,16 @@ mod tests {
         let body = "## Impact\n<!-- guidance -->\n**503** from `kube-proxy`.\n\n| a | b |\n|---|---|\n| x | y |\n\n```\nmax_connections=10\n```\n";
         let text = plain_text(body);
         assert!(
-            text.starts_with("Impact\n\n503 from kube-proxy.\na b \nx y \n"),
+            text.starts_with("Impact\n503 from kube-proxy.\na b \nx y \n"),
             "{text:?}"
         );
         let html = plain_text("<div>\nfirst line\nsecond line\n</div>\n");
-        assert!(html.contains("first line\nsecond line"), "{html:?}");
+        assert_eq!(html, "first line\nsecond line\n");
+        // A template's guidance: a comment over several lines, a table in it.
+        let guidance = plain_text(
+            "## Timeline\n<!-- One row per event:\n| Time | Event |\n|---|---|\n-->\n\nText <b>bold</b> <!-- a\nnote --> 1 < 2.\n",
+        );
+        assert_eq!(guidance, "Timeline\nText bold  1 < 2.\n");
         assert!(text.contains("max_connections=10"), "{text:?}");
         assert!(
             !text.contains("guidance") && !text.contains('*') && !text.contains('|'),

@@ -8,7 +8,7 @@ use tantivy::schema::{
 use super::tokenizer::{IDENT, KEYWORD, NAME, PROSE};
 
 /// Bumped whenever the fields or the analyzers change; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The name of [`Fields::rank`], which queries order by.
 pub const RANK: &str = "rank";

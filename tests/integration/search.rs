@@ -968,6 +968,31 @@ started_at: 2026-08-01T23:30:00Z
 }
 
 #[test]
+fn a_templates_guidance_in_comments_is_not_found() {
+    let sandbox = Sandbox::init();
+    let output = sandbox
+        .pm()
+        .args(["new", "Disk full on the build hosts", "--severity", "SEV2"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let created = stdout(&output).trim().to_owned();
+    // The timeline's guidance is a comment of several lines with a table in it.
+    assert!(
+        sandbox
+            .read(&created)
+            .contains("on-call acknowledges |\n-->")
+    );
+    let (code, results) = search_json(&sandbox, "disk", &[]);
+    assert_eq!(code, 0, "{results}");
+    for guidance in ["acknowledges", "\"first sign of impact\"", "adjectives"] {
+        let (code, results) = search_json(&sandbox, guidance, &[]);
+        assert_eq!(code, 1, "{guidance}: {results}");
+    }
+}
+
+#[test]
 fn incomplete_documents_are_left_to_pm_check_not_found() {
     let s = small_archive();
     let sb = &s.sandbox;
