@@ -201,10 +201,7 @@ impl CachedStemmer {
         if let Some(known) = self.stems.get_mut(word) {
             return known.seen(text, stem);
         }
-        let mut stream = self.stemmer.token_stream(word);
-        let found =
-            (stream.advance() && stream.token().text != word).then(|| stream.token().text.clone());
-        drop(stream);
+        let found = self.stem_of(word);
         if self.stems.len() >= MAX_CACHED_STEMS {
             self.stems.clear();
         }
@@ -215,6 +212,20 @@ impl CachedStemmer {
         let stemmed = known.seen(text, stem);
         self.stems.insert(word.to_owned(), known);
         stemmed
+    }
+
+    /// The stem of a word not seen before, when it differs from the word. A number's plural
+    /// (`503s`, `1990s`) is the number, which English stemming leaves alone: it removes an
+    /// `s` only after a vowel.
+    fn stem_of(&mut self, word: &str) -> Option<String> {
+        if let Some(number) = word.strip_suffix('s')
+            && !number.is_empty()
+            && number.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Some(number.to_owned());
+        }
+        let mut stream = self.stemmer.token_stream(word);
+        (stream.advance() && stream.token().text != word).then(|| stream.token().text.clone())
     }
 }
 
@@ -673,6 +684,11 @@ mod tests {
                 "Timeouts in us-east-1: Café max_connections"
             ),
             ["timeout", "in", "us", "east", "1", "cafe", "max", "connect"]
+        );
+        // A number's plural is the number; a word that is not a number keeps its `s`.
+        assert_eq!(
+            terms(&mut prose_stems(), "503s 1990s s 5xxs"),
+            ["503", "1990", "s", "5xxs"]
         );
         assert_eq!(
             terms(&mut prose(), "Timeouts in us-east-1"),

@@ -968,6 +968,23 @@ started_at: 2026-08-01T23:30:00Z
 }
 
 #[test]
+fn a_number_is_found_in_its_plural() {
+    let sandbox = Sandbox::init();
+    let path = write_doc(
+        &sandbox,
+        "2026-01-01-gateway-errors",
+        "title: Gateway errors\nstatus: published\nseverity: SEV2\n",
+        "## Summary\n\nThe gateway returned 503s for ten minutes.\n",
+    );
+    for query in ["503", "503s", "\"returned 503\""] {
+        let (code, results) = search_json(&sandbox, query, &[]);
+        assert_eq!(code, 0, "{query}: {results}");
+        assert_eq!(results["fuzzy"], false, "{query}");
+        assert_eq!(paths(&results), set([path.as_str()]), "{query}");
+    }
+}
+
+#[test]
 fn a_templates_guidance_in_comments_is_not_found() {
     let sandbox = Sandbox::init();
     let output = sandbox
