@@ -975,8 +975,8 @@ impl SearchIndex {
         let top = searcher
             .search(&query, &ranked(limit))
             .map_err(index_error)?;
-        // Words most documents use say nothing about why two incidents are alike.
-        // The rarer a word, the more it tells: shared words are listed rarest first.
+        // Words most documents use say nothing about why two incidents are alike, and the
+        // rarer a word, the more it tells: shared words are listed rarest first.
         let rare_in = (searcher.num_docs() / 5).max(3);
         let mut stem = tokenizer::prose_stems();
         let mut my_words: Vec<(u64, String)> =
