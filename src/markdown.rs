@@ -178,6 +178,20 @@ pub struct PlainText {
     /// as in the page's anchors) and the byte range of the text below it, up to the next such
     /// heading (its `###` subsections included). Text before the first heading is in none.
     pub sections: Vec<(String, Range<usize>)>,
+    /// Where the first `#` or `##` heading starts (the text's length without one).
+    pub first_heading: usize,
+}
+
+impl PlainText {
+    /// The text without its `#` and `##` headings: what a reader finds under them. A draft
+    /// whose sections are still empty has none.
+    pub fn without_headings(&self) -> String {
+        let mut out = self.text[..self.first_heading].to_owned();
+        for (_, range) in &self.sections {
+            out.push_str(&self.text[range.clone()]);
+        }
+        out
+    }
 }
 
 /// The slug a section is known by in searches: its heading's (`Root cause` is `root-cause`).
@@ -190,6 +204,7 @@ pub fn plain_sections(body: &str) -> PlainText {
     let mut out = String::with_capacity(body.len());
     let mut sections: Vec<(String, Range<usize>)> = Vec::new();
     let mut heading: Option<usize> = None;
+    let mut first_heading = None;
     let mut html_block = String::new();
     for event in Parser::new_ext(body, options()) {
         match event {
@@ -198,6 +213,7 @@ pub fn plain_sections(body: &str) -> PlainText {
                     range.end = out.len();
                 }
                 heading = Some(out.len());
+                first_heading.get_or_insert(out.len());
             }
             Event::Text(text) | Event::Code(text) => out.push_str(&text),
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::TableCell) => out.push(' '),
@@ -237,6 +253,7 @@ pub fn plain_sections(body: &str) -> PlainText {
         range.end = out.len();
     }
     PlainText {
+        first_heading: first_heading.unwrap_or(out.len()),
         text: out,
         sections,
     }
@@ -951,6 +968,21 @@ mod tests {
             "## Timeline\n<!-- One row per event:\n| Time | Event |\n|---|---|\n-->\n\nText <b>bold</b> <!-- a\nnote --> 1 < 2.\n",
         );
         assert_eq!(guidance, "Timeline\nText bold  1 < 2.\n");
+        let sections = plain_sections(
+            "Before.\n# Title\n## Impact\n\n## Timeline\nAt 09:12.\n### Detail\nMore.\n",
+        );
+        assert_eq!(
+            sections.without_headings(),
+            "Before.\nAt 09:12.\nDetail\nMore.\n"
+        );
+        assert_eq!(
+            plain_sections("## Impact\n## Timeline\n").without_headings(),
+            ""
+        );
+        assert_eq!(
+            plain_sections("No heading.\n").without_headings(),
+            "No heading.\n"
+        );
         assert!(text.contains("max_connections=10"), "{text:?}");
         assert!(
             !text.contains("guidance") && !text.contains('*') && !text.contains('|'),

@@ -516,14 +516,15 @@ impl SearchIndex {
         for ((score, ..), address) in top.into_iter().take(limit) {
             let stored: TantivyDocument = searcher.doc(address).map_err(index_error)?;
             let mut hit = self.hit(&stored, score);
-            let text = self.body_text(&hit.path);
+            let body = self.body_text(&hit.path);
+            let text = &body.text;
             // Without words to look for in the body (`service:dns`) the snippet is its start.
             let snippet = if loose.is_empty() && words.is_empty() {
                 Snippet::empty()
             } else if loose.is_empty() {
-                snippets.snippet(snippet_window(&text, &words))
+                snippets.snippet(snippet_window(text, &words))
             } else {
-                self.loose_snippet(searcher, &text, &words, loose)
+                self.loose_snippet(searcher, text, &words, loose)
                     .map_err(index_error)?
             };
             let fragment = snippet.fragment();
@@ -537,8 +538,17 @@ impl SearchIndex {
                     ]
                 })
                 .collect();
+            // Nothing found in the body: the summary, or else the start of what its sections
+            // say (a draft's empty sections would give a list of headings).
             hit.snippet = if fragment.is_empty() {
-                text.chars()
+                let summary = stored_text(&stored, self.fields.summary);
+                let opening = if summary.is_empty() {
+                    body.without_headings()
+                } else {
+                    summary
+                };
+                opening
+                    .chars()
                     .take(SNIPPET_CHARS)
                     .collect::<String>()
                     .trim()
@@ -619,15 +629,10 @@ impl SearchIndex {
 
     /// The body of the file at `path` (relative to the root) as plain text; empty when it
     /// cannot be read. The index does not store bodies, to stay smaller than the archive.
-    fn body_text(&self, path: &str) -> String {
-        fs::read_to_string(self.root.join(path))
-            .ok()
-            .and_then(|text| {
-                crate::model::split::split(&text)
-                    .ok()
-                    .map(|s| markdown::plain_text(s.body))
-            })
-            .unwrap_or_default()
+    fn body_text(&self, path: &str) -> markdown::PlainText {
+        let text = fs::read_to_string(self.root.join(path)).unwrap_or_default();
+        let body = crate::model::split::split(&text).map_or("", |s| s.body);
+        markdown::plain_sections(body)
     }
 
     fn hit(&self, stored: &TantivyDocument, score: f32) -> Hit {
@@ -942,7 +947,7 @@ impl SearchIndex {
         let stored: TantivyDocument = searcher.doc(*address).map_err(index_error)?;
         let me = self.hit(&stored, 0.0);
         let text = |field| stored_text(&stored, field);
-        let body = self.body_text(&me.path);
+        let body = self.body_text(&me.path).text;
         let tags = stored_all(&stored, f.tags);
         let more_like_this = MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)

@@ -397,11 +397,11 @@ fn analyse_run(docs: &[(&Postmortem, String)], first: usize, config: &Config) ->
         for action in &f.action_items {
             add(&action.title, IN_META);
         }
-        let body = markdown::plain_text(&doc.body);
-        add(&body, 0);
+        let body = markdown::plain_sections(&doc.body);
+        add(&body.text, 0);
         out.summaries.push(match &f.summary {
             Some(summary) => one_line(summary),
-            None => excerpt(&body),
+            None => excerpt(&body.without_headings()),
         });
     }
     out
@@ -959,6 +959,26 @@ mod tests {
         );
         // A document without a summary shows the start of its body.
         assert_eq!(chunk[0][5], "<img src=x onerror=alert(1)> &");
+    }
+
+    #[test]
+    fn a_document_without_a_summary_shows_what_its_sections_say_not_their_headings() {
+        let docs = [doc(
+            "2024-05-02-disk",
+            "2024-05-02",
+            "Disk full",
+            "## Impact\n\n## Timeline\nAt 09:12 the disk filled.\n",
+            &["web"],
+        )];
+        let (files, _) = build(&docs);
+        let chunk = data(
+            &files
+                .iter()
+                .find(|(p, _)| p == "search/d/0.js")
+                .expect("chunk")
+                .1,
+        );
+        assert_eq!(chunk[0][5], "At 09:12 the disk filled.");
     }
 
     #[test]

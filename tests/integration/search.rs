@@ -985,6 +985,23 @@ fn a_number_is_found_in_its_plural() {
 }
 
 #[test]
+fn a_hit_found_outside_its_body_shows_its_summary() {
+    let sandbox = Sandbox::init();
+    write_doc(
+        &sandbox,
+        "2026-01-01-gateway-errors",
+        "title: Gateway errors\nsummary: Clients saw errors for ten minutes.\nstatus: published\nseverity: SEV2\n",
+        "## Timeline\n\nAt 09:12 the alert fired.\n",
+    );
+    let (code, results) = search_json(&sandbox, "gateway", &[]);
+    assert_eq!(code, 0, "{results}");
+    assert_eq!(
+        results["hits"][0]["snippet"],
+        "Clients saw errors for ten minutes."
+    );
+}
+
+#[test]
 fn a_templates_guidance_in_comments_is_not_found() {
     let sandbox = Sandbox::init();
     let output = sandbox
@@ -1003,6 +1020,9 @@ fn a_templates_guidance_in_comments_is_not_found() {
     );
     let (code, results) = search_json(&sandbox, "disk", &[]);
     assert_eq!(code, 0, "{results}");
+    // Found by its title: the snippet is what its sections say, which is nothing yet, not a
+    // list of their headings.
+    assert_eq!(results["hits"][0]["snippet"], "", "{results}");
     for guidance in ["acknowledges", "\"first sign of impact\"", "adjectives"] {
         let (code, results) = search_json(&sandbox, guidance, &[]);
         assert_eq!(code, 1, "{guidance}: {results}");
