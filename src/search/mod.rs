@@ -518,7 +518,8 @@ impl SearchIndex {
             let mut hit = self.hit(&stored, score);
             let body = self.body_text(&hit.path);
             let text = &body.text;
-            // Without words to look for in the body (`service:dns`) the snippet is its start.
+            // Without words to look for in the body (`service:dns`) there is nothing to cut
+            // around: see below.
             let snippet = if loose.is_empty() && words.is_empty() {
                 Snippet::empty()
             } else if loose.is_empty() {
