@@ -645,6 +645,12 @@ mod tests {
         serde_json::from_str(&text[start..end]).expect("JSON")
     }
 
+    /// The data of the documents' chunk `n` (`search/d/N.js`).
+    fn chunk(files: &[(String, Vec<u8>)], n: usize) -> serde_json::Value {
+        let name = format!("search/d/{n}.js");
+        data(&files.iter().find(|(p, _)| *p == name).expect("chunk").1)
+    }
+
     /// A term, the shard it is in, and its postings: number and places.
     type Held = (String, usize, Vec<(u32, u32)>);
 
@@ -841,13 +847,7 @@ mod tests {
         assert_eq!(postings_of(&files, "db-345.internal"), [(345, 0)]);
         assert_eq!(postings_of(&files, "!team:checkout").len(), 700);
         // Each chunk of documents in order, with their pages.
-        let chunk = data(
-            &files
-                .iter()
-                .find(|(p, _)| p == "search/d/2.js")
-                .expect("chunk")
-                .1,
-        );
+        let chunk = chunk(&files, 2);
         assert_eq!(chunk[0][0], "postmortems/2024-01-01-incident-00016.html");
         assert_eq!(chunk[0][1], "Incident 16");
         assert_eq!(chunk[0][2], "2024-01-01");
@@ -945,13 +945,7 @@ mod tests {
             let text = std::str::from_utf8(bytes).expect("UTF-8");
             assert!(!text.contains(['<', '>', '\u{2028}']), "{path}: {text}");
         }
-        let chunk = data(
-            &files
-                .iter()
-                .find(|(p, _)| p == "search/d/0.js")
-                .expect("chunk")
-                .1,
-        );
+        let chunk = chunk(&files, 0);
         assert_eq!(chunk[0][1], "</script><script>alert(1)</script>");
         assert_eq!(
             script("d", 3, &["<\u{2028}"]),
@@ -971,13 +965,7 @@ mod tests {
             &["web"],
         )];
         let (files, _) = build(&docs);
-        let chunk = data(
-            &files
-                .iter()
-                .find(|(p, _)| p == "search/d/0.js")
-                .expect("chunk")
-                .1,
-        );
+        let chunk = chunk(&files, 0);
         assert_eq!(chunk[0][5], "At 09:12 the disk filled.");
     }
 
