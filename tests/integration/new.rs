@@ -4,13 +4,6 @@ use serde_json::Value;
 
 use crate::sandbox::{Sandbox, stderr, stdout};
 
-/// Runs `pm new` with `args`, expecting success; returns the path it printed.
-fn new(sandbox: &Sandbox, args: &[&str]) -> String {
-    let output = sandbox.pm().arg("new").args(args).output().unwrap();
-    assert!(output.status.success(), "{}", stderr(&output));
-    stdout(&output).trim_end().to_owned()
-}
-
 /// The `pm list --format json` entry for `id`.
 fn listed(sandbox: &Sandbox, id: &str) -> Value {
     let output = sandbox
@@ -25,16 +18,13 @@ fn listed(sandbox: &Sandbox, id: &str) -> Value {
 #[test]
 fn prints_the_path_of_a_draft_that_checks_clean() {
     let sandbox = Sandbox::init();
-    let path = new(
-        &sandbox,
-        &[
-            "Checkout latency spike",
-            "--severity",
-            "SEV2",
-            "--date",
-            "2026-03-14",
-        ],
-    );
+    let path = sandbox.new_draft(&[
+        "Checkout latency spike",
+        "--severity",
+        "SEV2",
+        "--date",
+        "2026-03-14",
+    ]);
     assert_eq!(
         path,
         "postmortems/2026/2026-03-14-checkout-latency-spike.md"
@@ -52,22 +42,19 @@ fn prints_the_path_of_a_draft_that_checks_clean() {
 #[test]
 fn teams_default_to_the_owners_of_the_services() {
     let sandbox = Sandbox::init();
-    new(
-        &sandbox,
-        &[
-            "Gateway errors",
-            "-s",
-            "payment-gateway",
-            "-s",
-            "kubernetes",
-            "-s",
-            "checkout-api",
-            "--severity",
-            "SEV1",
-            "--date",
-            "2026-01-02",
-        ],
-    );
+    sandbox.new_draft(&[
+        "Gateway errors",
+        "-s",
+        "payment-gateway",
+        "-s",
+        "kubernetes",
+        "-s",
+        "checkout-api",
+        "--severity",
+        "SEV1",
+        "--date",
+        "2026-01-02",
+    ]);
     let doc = listed(&sandbox, "2026-01-02-gateway-errors");
     assert_eq!(doc["teams"], serde_json::json!(["payments", "platform"]));
     assert_eq!(
@@ -75,20 +62,17 @@ fn teams_default_to_the_owners_of_the_services() {
         serde_json::json!(["payment-gateway", "kubernetes", "checkout-api"])
     );
 
-    new(
-        &sandbox,
-        &[
-            "Other",
-            "-s",
-            "kubernetes",
-            "--team",
-            "payments",
-            "--severity",
-            "SEV3",
-            "--date",
-            "2026-01-02",
-        ],
-    );
+    sandbox.new_draft(&[
+        "Other",
+        "-s",
+        "kubernetes",
+        "--team",
+        "payments",
+        "--severity",
+        "SEV3",
+        "--date",
+        "2026-01-02",
+    ]);
     assert_eq!(
         listed(&sandbox, "2026-01-02-other")["teams"],
         serde_json::json!(["payments"])
@@ -149,33 +133,27 @@ fn without_a_title_off_a_terminal_it_is_a_usage_error() {
 #[test]
 fn templates_set_kind_severity_and_tags() {
     let sandbox = Sandbox::init();
-    new(
-        &sandbox,
-        &[
-            "Expired cert caught in staging",
-            "--template",
-            "near-miss",
-            "--date",
-            "2026-02-01",
-        ],
-    );
+    sandbox.new_draft(&[
+        "Expired cert caught in staging",
+        "--template",
+        "near-miss",
+        "--date",
+        "2026-02-01",
+    ]);
     let doc = listed(&sandbox, "2026-02-01-expired-cert-caught-in-staging");
     assert_eq!(doc["kind"], "near-miss");
     assert_eq!(doc["severity"], "SEV4");
     assert_eq!(doc["tags"], serde_json::json!(["near-miss"]));
 
-    new(
-        &sandbox,
-        &[
-            "Leaked token",
-            "--template",
-            "security",
-            "--severity",
-            "SEV2",
-            "--date",
-            "2026-02-01",
-        ],
-    );
+    sandbox.new_draft(&[
+        "Leaked token",
+        "--template",
+        "security",
+        "--severity",
+        "SEV2",
+        "--date",
+        "2026-02-01",
+    ]);
     assert_eq!(
         listed(&sandbox, "2026-02-01-leaked-token")["kind"],
         "security"
@@ -186,16 +164,13 @@ fn templates_set_kind_severity_and_tags() {
 fn every_built_in_template_gives_a_document_that_checks_clean() {
     let sandbox = Sandbox::init();
     for template in ["standard", "brief", "near-miss", "security"] {
-        let path = new(
-            &sandbox,
-            &[
-                &format!("From {template}"),
-                "--template",
-                template,
-                "--severity",
-                "SEV3",
-            ],
-        );
+        let path = sandbox.new_draft(&[
+            &format!("From {template}"),
+            "--template",
+            template,
+            "--severity",
+            "SEV3",
+        ]);
         sandbox
             .pm()
             .args(["check", "--deny-warnings", &path])
@@ -207,10 +182,7 @@ fn every_built_in_template_gives_a_document_that_checks_clean() {
 #[test]
 fn the_date_picks_the_year_folder() {
     let sandbox = Sandbox::init();
-    let path = new(
-        &sandbox,
-        &["Old one", "--severity", "SEV3", "--date", "2019-12-31"],
-    );
+    let path = sandbox.new_draft(&["Old one", "--severity", "SEV3", "--date", "2019-12-31"]);
     assert_eq!(path, "postmortems/2019/2019-12-31-old-one.md");
 }
 
@@ -372,7 +344,7 @@ fn on_a_terminal_it_asks_for_title_services_and_severity() {
 fn new_files_are_readable_like_any_other_file() {
     use std::os::unix::fs::PermissionsExt;
     let sandbox = Sandbox::init();
-    let path = new(&sandbox, &["Mode", "--severity", "SEV3"]);
+    let path = sandbox.new_draft(&["Mode", "--severity", "SEV3"]);
     for file in [path.as_str(), "pm.yaml", ".gitignore"] {
         let mode = std::fs::metadata(sandbox.path().join(file))
             .unwrap()

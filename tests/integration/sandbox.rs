@@ -89,6 +89,13 @@ impl Sandbox {
         fs::read_to_string(self.path().join(relative)).expect("read")
     }
 
+    /// Runs `pm new` with `args`, expecting success; returns the path it printed.
+    pub fn new_draft(&self, args: &[&str]) -> String {
+        let output = self.pm().arg("new").args(args).output().expect("runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output).trim_end().to_owned()
+    }
+
     /// Every file under the folder with its bytes, to prove nothing changed.
     pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
         files_under(self.path())

@@ -862,6 +862,67 @@ fn field_filters_on_the_example_archive_agree_with_the_front_matter() {
     assert!(checked >= 40, "only {checked} queries with hits");
 }
 
+#[test]
+fn a_typo_is_matched_as_written_and_the_closest_spelling_ranks_first() {
+    let sandbox = Sandbox::init();
+    let front = "status: published\nseverity: SEV2\n";
+    let latency = write_doc(
+        &sandbox,
+        "2026-01-01-slow-checkout",
+        &format!("title: Slow checkout\n{front}"),
+        "## Summary\n\nThe p99 latency doubled.\n",
+    );
+    // `failovr` is one edit from `failover`, and two from `failure`'s stem `failur`: the
+    // document with the closer word ranks first, though the other has its word in the title.
+    let failover = write_doc(
+        &sandbox,
+        "2026-01-02-slow-switch",
+        &format!("title: Slow switch\n{front}"),
+        "## Summary\n\nThe failover took minutes.\n",
+    );
+    let failure = write_doc(
+        &sandbox,
+        "2026-01-03-disk-failure",
+        &format!("title: Disk failure\n{front}"),
+        "## Summary\n\nA disk broke.\n",
+    );
+
+    // `latncy` stems to `latnci`, two edits from `latency`'s stem `latenc`, but the word as
+    // written is one edit from `latency`.
+    let (code, results) = search_json(&sandbox, "latncy", &[]);
+    assert_eq!(code, 0, "{results}");
+    assert_eq!(results["fuzzy"], true);
+    assert_eq!(paths(&results), set([latency.as_str()]));
+
+    let (code, results) = search_json(&sandbox, "failovr", &[]);
+    assert_eq!(code, 0, "{results}");
+    assert_eq!(results["fuzzy"], true);
+    let ranked: Vec<&str> = results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(ranked, [failover.as_str(), failure.as_str()], "{results}");
+}
+
+#[test]
+fn a_number_is_found_in_its_plural() {
+    let sandbox = Sandbox::init();
+    let path = write_doc(
+        &sandbox,
+        "2026-01-01-gateway-errors",
+        "title: Gateway errors\nstatus: published\nseverity: SEV2\n",
+        "## Summary\n\nThe gateway returned 503s for ten minutes.\n",
+    );
+    for query in ["503", "503s", "\"returned 503\""] {
+        let (code, results) = search_json(&sandbox, query, &[]);
+        assert_eq!(code, 0, "{query}: {results}");
+        assert_eq!(results["fuzzy"], false, "{query}");
+        assert_eq!(paths(&results), set([path.as_str()]), "{query}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. Identifiers are found whole
 // ---------------------------------------------------------------------------------------------
@@ -968,50 +1029,9 @@ started_at: 2026-08-01T23:30:00Z
 }
 
 #[test]
-fn a_number_is_found_in_its_plural() {
-    let sandbox = Sandbox::init();
-    let path = write_doc(
-        &sandbox,
-        "2026-01-01-gateway-errors",
-        "title: Gateway errors\nstatus: published\nseverity: SEV2\n",
-        "## Summary\n\nThe gateway returned 503s for ten minutes.\n",
-    );
-    for query in ["503", "503s", "\"returned 503\""] {
-        let (code, results) = search_json(&sandbox, query, &[]);
-        assert_eq!(code, 0, "{query}: {results}");
-        assert_eq!(results["fuzzy"], false, "{query}");
-        assert_eq!(paths(&results), set([path.as_str()]), "{query}");
-    }
-}
-
-#[test]
-fn a_hit_found_outside_its_body_shows_its_summary() {
-    let sandbox = Sandbox::init();
-    write_doc(
-        &sandbox,
-        "2026-01-01-gateway-errors",
-        "title: Gateway errors\nsummary: Clients saw errors for ten minutes.\nstatus: published\nseverity: SEV2\n",
-        "## Timeline\n\nAt 09:12 the alert fired.\n",
-    );
-    let (code, results) = search_json(&sandbox, "gateway", &[]);
-    assert_eq!(code, 0, "{results}");
-    assert_eq!(
-        results["hits"][0]["snippet"],
-        "Clients saw errors for ten minutes."
-    );
-}
-
-#[test]
 fn a_templates_guidance_in_comments_is_not_found() {
     let sandbox = Sandbox::init();
-    let output = sandbox
-        .pm()
-        .args(["new", "Disk full on the build hosts", "--severity", "SEV2"])
-        .write_stdin("")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let created = stdout(&output).trim().to_owned();
+    let created = sandbox.new_draft(&["Disk full on the build hosts", "--severity", "SEV2"]);
     // The timeline's guidance is a comment of several lines with a table in it.
     assert!(
         sandbox
@@ -1438,7 +1458,7 @@ fn exit_status_is_0_with_hits_and_1_without() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 10. JSON output
+// 10. What a hit shows: order, snippet, counts by facet, JSON
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -1481,70 +1501,6 @@ fn equal_scores_rank_the_newer_incident_first_in_an_order_that_survives_reindexi
     }
     assert_eq!(ids(&[]), first);
     assert_eq!(ids(&["--limit", "3"]), first[..3]);
-}
-
-#[test]
-fn a_typo_is_matched_as_written_and_the_closest_spelling_ranks_first() {
-    let sandbox = Sandbox::init();
-    let front = "status: published\nseverity: SEV2\n";
-    let latency = write_doc(
-        &sandbox,
-        "2026-01-01-slow-checkout",
-        &format!("title: Slow checkout\n{front}"),
-        "## Summary\n\nThe p99 latency doubled.\n",
-    );
-    // `failovr` is one edit from `failover`, and two from `failure`'s stem `failur`: the
-    // document with the closer word ranks first, though the other has its word in the title.
-    let failover = write_doc(
-        &sandbox,
-        "2026-01-02-slow-switch",
-        &format!("title: Slow switch\n{front}"),
-        "## Summary\n\nThe failover took minutes.\n",
-    );
-    let failure = write_doc(
-        &sandbox,
-        "2026-01-03-disk-failure",
-        &format!("title: Disk failure\n{front}"),
-        "## Summary\n\nA disk broke.\n",
-    );
-
-    // `latncy` stems to `latnci`, two edits from `latency`'s stem `latenc`, but the word as
-    // written is one edit from `latency`.
-    let (code, results) = search_json(&sandbox, "latncy", &[]);
-    assert_eq!(code, 0, "{results}");
-    assert_eq!(results["fuzzy"], true);
-    assert_eq!(paths(&results), set([latency.as_str()]));
-
-    let (code, results) = search_json(&sandbox, "failovr", &[]);
-    assert_eq!(code, 0, "{results}");
-    assert_eq!(results["fuzzy"], true);
-    let ranked: Vec<&str> = results["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(ranked, [failover.as_str(), failure.as_str()], "{results}");
-}
-
-#[test]
-fn counts_by_what_no_hit_has_say_none() {
-    let sandbox = Sandbox::init();
-    write_doc(
-        &sandbox,
-        "2026-01-01-disk-full",
-        "title: Disk full\nstatus: published\nseverity: SEV2\n",
-        "## Summary\n\nThe disk filled up.\n",
-    );
-    let text = stdout(&sandbox.pm().args(["search", "disk"]).output().unwrap());
-    assert!(text.contains("teams: none · services: none"), "{text}");
-    for facet in [
-        "by team:     none",
-        "by service:  none",
-        "by severity: SEV2 1",
-    ] {
-        assert!(text.contains(facet), "{text}");
-    }
 }
 
 #[test]
@@ -1682,6 +1638,43 @@ fn json_output_has_every_field_and_facets_that_agree_with_the_hits() {
             counts.windows(2).all(|w| w[0] >= w[1]),
             "{facet}: {counts:?}"
         );
+    }
+}
+
+#[test]
+fn a_hit_found_outside_its_body_shows_its_summary() {
+    let sandbox = Sandbox::init();
+    write_doc(
+        &sandbox,
+        "2026-01-01-gateway-errors",
+        "title: Gateway errors\nsummary: Clients saw errors for ten minutes.\nstatus: published\nseverity: SEV2\n",
+        "## Timeline\n\nAt 09:12 the alert fired.\n",
+    );
+    let (code, results) = search_json(&sandbox, "gateway", &[]);
+    assert_eq!(code, 0, "{results}");
+    assert_eq!(
+        results["hits"][0]["snippet"],
+        "Clients saw errors for ten minutes."
+    );
+}
+
+#[test]
+fn counts_by_what_no_hit_has_say_none() {
+    let sandbox = Sandbox::init();
+    write_doc(
+        &sandbox,
+        "2026-01-01-disk-full",
+        "title: Disk full\nstatus: published\nseverity: SEV2\n",
+        "## Summary\n\nThe disk filled up.\n",
+    );
+    let text = stdout(&sandbox.pm().args(["search", "disk"]).output().unwrap());
+    assert!(text.contains("teams: none · services: none"), "{text}");
+    for facet in [
+        "by team:     none",
+        "by service:  none",
+        "by severity: SEV2 1",
+    ] {
+        assert!(text.contains(facet), "{text}");
     }
 }
 
@@ -1933,10 +1926,6 @@ fn related_lists_other_postmortems_with_their_shared_services() {
     assert_eq!(stdout(&unknown), "");
 }
 
-// ---------------------------------------------------------------------------------------------
-// 13. pm new: seen this before?
-// ---------------------------------------------------------------------------------------------
-
 #[test]
 fn related_lists_the_rarest_shared_words_first() {
     let sandbox = Sandbox::init();
@@ -1988,6 +1977,10 @@ fn related_lists_the_rarest_shared_words_first() {
         serde_json::json!(["dns", "zookeeper", "broker"])
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// 13. pm new: seen this before?
+// ---------------------------------------------------------------------------------------------
 
 #[test]
 fn pm_new_shows_similar_past_incidents() {
