@@ -832,7 +832,11 @@ impl SearchIndex {
                 *last = word;
             }
         }
-        let near = if fuzzy { near_spelling(text) } else { None };
+        let near = if fuzzy && !prefix {
+            near_spelling(text)
+        } else {
+            None
+        };
         let mut any: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         for (field, boost) in fields {
             let q: Box<dyn TantivyQuery> = if prefix {
